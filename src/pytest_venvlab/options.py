@@ -1,0 +1,67 @@
+"""The plugin's command-line options and ini keys, in one group."""
+
+from __future__ import annotations
+
+import pytest
+
+__all__ = ["add_options", "list_option", "split_list"]
+
+
+def add_options(parser: pytest.Parser) -> None:
+    group = parser.getgroup("venvlab", "virtual environments (pytest-venvlab)")
+    group.addoption(
+        "--venv-creator",
+        action="append",
+        dest="venv_creator",
+        default=[],
+        metavar="NAME[,NAME...]",
+        help="creator(s) to use: venv, virtualenv, uv, venvlab or cmd:TEMPLATE; the first is the "
+        "default for fixtures, all are used by --venv-matrix and --venv-conformance "
+        "(repeatable, comma-separated). ini: venv_creator",
+    )
+    group.addoption(
+        "--venv-python",
+        action="append",
+        dest="venv_python",
+        default=[],
+        metavar="SPEC[,SPEC...]",
+        help="base Python(s): 3.12, python3.12, cpython3.11, >=3.10 or a path; the first is the "
+        "default for fixtures (repeatable, comma-separated). ini: venv_python",
+    )
+    group.addoption(
+        "--venv-strict",
+        action="store_true",
+        dest="venv_strict",
+        default=None,
+        help="fail instead of skip when a shell, Python or creator asked for is missing "
+        "(on by default when the CI environment variable is set). ini: venv_strict",
+    )
+    parser.addini("venv_creator", "default creator(s) for fixtures, comma-separated", default="")
+    parser.addini("venv_python", "default base Python(s) for fixtures, comma-separated", default="")
+    parser.addini(
+        "venv_strict", "fail instead of skip on missing shells/Pythons", type="bool", default=False
+    )
+
+
+def list_option(config: pytest.Config, name: str) -> list[str]:
+    """A comma-separated, repeatable option, falling back to its ini key."""
+    given: list[str] = config.getoption(name) or []
+    if not given:
+        ini = config.getini(name)
+        given = [ini] if isinstance(ini, str) else list(ini)
+    return [part for value in given for part in split_list(value)]
+
+
+def split_list(value: str) -> list[str]:
+    """Split at commas, except inside a ``cmd:`` template (which runs to the end of the value)."""
+    parts: list[str] = []
+    rest = value
+    while rest:
+        head, _, tail = rest.partition(",")
+        if head.strip().startswith("cmd:"):
+            parts.append(rest.strip())
+            break
+        if head.strip():
+            parts.append(head.strip())
+        rest = tail
+    return parts
