@@ -7,7 +7,6 @@ Built-in creators are entry points of this package, registered exactly as a thir
 
 from __future__ import annotations
 
-import sys
 import threading
 from collections.abc import Callable
 from importlib import metadata
@@ -42,10 +41,7 @@ def register_creator(name: str, factory: CreatorFactory, *, replace: bool = Fals
 
 
 def _entry_points() -> dict[str, CreatorFactory]:
-    if sys.version_info >= (3, 10):
-        found = metadata.entry_points(group=ENTRY_POINT_GROUP)
-    else:  # pragma: no cover - Python 3.9
-        found = metadata.entry_points().get(ENTRY_POINT_GROUP, [])
+    found = metadata.entry_points(group=ENTRY_POINT_GROUP)
     return {ep.name: _lazy(ep) for ep in found}
 
 
