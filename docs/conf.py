@@ -10,7 +10,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 project = "pytest-venvlab"
 author = "pytest-venvlab developers"
-copyright = "2026, pytest-venvlab developers"  # noqa: A001
+copyright = "2026, pytest-venvlab developers"
 
 try:
     from importlib.metadata import version as _version
