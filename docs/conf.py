@@ -22,7 +22,6 @@ version = ".".join(release.split(".")[:2])
 
 extensions = [
     "sphinx.ext.autodoc",
-    "sphinx.ext.napoleon",
     "sphinx.ext.viewcode",
 ]
 
@@ -48,8 +47,6 @@ autodoc_typehints = "description"
 autodoc_typehints_format = "short"
 autodoc_default_options = {"members": True, "show-inheritance": True}
 autodoc_preserve_defaults = True
-napoleon_google_docstring = True
-napoleon_numpy_docstring = False
 
 default_role = "py:obj"
 primary_domain = "py"
@@ -60,3 +57,36 @@ exclude_patterns = ["_build", "Thumbs.db", ".DS_Store"]
 
 html_theme = "furo"
 html_title = "pytest-venvlab"
+
+
+def _resolve_public_name(app, env, node, contnode):  # type: ignore[no-untyped-def]
+    """Resolve ``pytest_venvlab.sub.module.Name`` (type hints) and short names in docstrings
+    (``Interpreter.venv_paths``) to the page that documents them, usually as the public
+    ``pytest_venvlab.Name``."""
+    from sphinx.util.nodes import make_refnode
+
+    if node.get("refdomain") != "py":
+        return None
+    target = node.get("reftarget", "")
+    if target.startswith("pytest_venvlab."):
+        suffix = target.rsplit(".", 1)[-1]
+    elif target and target[0].isalpha():
+        suffix = target
+    else:
+        return None
+    objects = env.get_domain("py").objects
+    matches = sorted(
+        name
+        for name in objects
+        if name.startswith("pytest_venvlab.") and name.endswith(f".{suffix}")
+    )
+    preferred = f"pytest_venvlab.{suffix}"
+    name = preferred if preferred in objects else (matches[0] if len(matches) == 1 else None)
+    if name is None:
+        return None
+    entry = objects[name]
+    return make_refnode(app.builder, node["refdoc"], entry.docname, entry.node_id, contnode, name)
+
+
+def setup(app):  # type: ignore[no-untyped-def]
+    app.connect("missing-reference", _resolve_public_name)
