@@ -29,6 +29,34 @@ def add_options(parser: pytest.Parser) -> None:
         "default for fixtures (repeatable, comma-separated). ini: venv_python",
     )
     group.addoption(
+        "--venv-matrix",
+        action="append",
+        nargs="?",
+        const="",
+        dest="venv_matrix",
+        default=None,
+        metavar="AXES",
+        help="run each test that uses the venv fixture once per point of creator x Python x "
+        "layout x site x pip; AXES narrows the axes: AXIS=VALUE[+VALUE],... with layout "
+        "(symlinks, copies), site (isolated, system), pip (pip, nopip), e.g. "
+        "--venv-matrix=layout=copies,pip=nopip. ini: venv_matrix, venv_matrix_axes",
+    )
+    group.addoption(
+        "--no-venv-matrix",
+        action="store_true",
+        dest="venv_no_matrix",
+        default=False,
+        help="run tests once with the default spec even if the ini key venv_matrix is set",
+    )
+    group.addoption(
+        "--venv-group",
+        action="store_true",
+        dest="venv_group",
+        default=False,
+        help="mark each matrix point's tests with xdist_group so '--dist loadgroup' keeps them "
+        "on one worker. ini: venv_group",
+    )
+    group.addoption(
         "--venv-strict",
         action="store_true",
         dest="venv_strict",
@@ -40,6 +68,15 @@ def add_options(parser: pytest.Parser) -> None:
     parser.addini("venv_python", "default base Python(s) for fixtures, comma-separated", default="")
     parser.addini(
         "venv_strict", "fail instead of skip on missing shells/Pythons", type="bool", default=False
+    )
+    parser.addini("venv_matrix", "run the --venv-matrix by default", type="bool", default=False)
+    parser.addini(
+        "venv_matrix_axes",
+        "matrix axes to run, same syntax as the --venv-matrix value (which overrides it per axis)",
+        default="",
+    )
+    parser.addini(
+        "venv_group", "group matrix points for --dist loadgroup", type="bool", default=False
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from . import hookspecs
+from . import hookspecs, matrix
 from .creators.registry import register_creator
 from .errors import VenvlabError
 from .options import add_options
@@ -36,3 +36,17 @@ def pytest_configure(config: pytest.Config) -> None:
             VenvSpec(creator=creator)
     except VenvlabError as exc:
         raise pytest.UsageError(str(exc)) from None
+    matrix.configure(config)
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    return matrix.report_header(config)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    matrix.generate_tests(metafunc)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    matrix.check_item(item)
