@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from . import hookspecs, matrix
-from .creators.registry import register_creator
+from .conformance import session as conformance_session
+from .creators.registry import get_creator, register_creator
 from .errors import VenvlabError
 from .options import add_options
 from .settings import get_settings
@@ -36,7 +39,13 @@ def pytest_configure(config: pytest.Config) -> None:
             VenvSpec(creator=creator)
     except VenvlabError as exc:
         raise pytest.UsageError(str(exc)) from None
+    for creator in settings.creators:  # unknown names stop the run, naming the accepted ones
+        try:
+            get_creator(creator)
+        except VenvlabError as exc:
+            raise pytest.UsageError(f"--venv-creator: {exc}") from None
     matrix.configure(config)
+    conformance_session.configure(config)
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -50,3 +59,12 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     matrix.check_item(item)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
+    conformance_session.early(early_config)
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    return conformance_session.ignore_collect(collection_path, config)

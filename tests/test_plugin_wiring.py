@@ -1,0 +1,191 @@
+"""The plugin as pytest sees it: how it loads, what `--help` shows, how bad input is reported,
+and the hook that registers creators."""
+
+from __future__ import annotations
+
+from importlib import metadata
+
+import pytest
+
+import pytest_venvlab.plugin
+
+GROUP_TITLE = "virtual environments (pytest-venvlab):"
+
+
+def _help_sections(text: str) -> dict[str, list[str]]:
+    """`pytest --help` split into its option groups: heading -> option lines."""
+    sections: dict[str, list[str]] = {}
+    current: list[str] = []
+    for line in text.splitlines():
+        if line and not line.startswith(" ") and line.endswith(":"):
+            current = sections.setdefault(line, [])
+        elif line.startswith("  -"):
+            current.append(line.strip())
+    return sections
+
+
+def _one_line_error(result: pytest.RunResult) -> str:
+    """The usage error line; fails unless there is exactly one and no traceback."""
+    output = result.stdout.str() + result.stderr.str()
+    assert "Traceback" not in output
+    errors = [line for line in result.stderr.lines if line.startswith("ERROR:")]
+    assert len(errors) == 1, output
+    return errors[0]
+
+
+def test_help_lists_the_options_in_a_group_of_their_own(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest("--help")
+    assert result.ret == pytest.ExitCode.OK
+    sections = _help_sections(result.stdout.str())
+    assert GROUP_TITLE in sections
+    ours = sections[GROUP_TITLE]
+    for option in ("--venv-creator", "--venv-python", "--venv-strict"):
+        assert any(line.startswith(option) for line in ours), ours
+    # Every --venv-* option lives in our group, none in another.
+    for title, lines in sections.items():
+        if title != GROUP_TITLE:
+            assert not [line for line in lines if line.startswith("--venv-")], title
+    # The ini keys come after the "[pytest] ..." heading (its wording varies across pytest).
+    ini = result.stdout.str().split("\n[pytest] ", 1)[1]
+    for key in ("venv_creator", "venv_python", "venv_strict"):
+        assert f"\n  {key} (" in ini
+
+
+@pytest.mark.parametrize(
+    ("args", "ini", "expected"),
+    [
+        pytest.param(
+            ["--venv-creator", "nope"],
+            "",
+            "ERROR: --venv-creator: unknown creator 'nope'; accepted: ",
+            id="unknown-creator",
+        ),
+        pytest.param(
+            ["--venv-creator", "venv,nope"],
+            "",
+            "ERROR: --venv-creator: unknown creator 'nope'; accepted: ",
+            id="unknown-creator-in-list",
+        ),
+        pytest.param(
+            [],
+            "venv_creator = nope",
+            "ERROR: --venv-creator: unknown creator 'nope'; accepted: ",
+            id="unknown-creator-ini",
+        ),
+        pytest.param(
+            ["--venv-creator", "cmd:python -m venv"],
+            "",
+            "ERROR: creator 'cmd:python -m venv': a cmd: template must contain '{python}'",
+            id="cmd-without-python",
+        ),
+    ],
+)
+def test_bad_options_are_one_clear_usage_error(
+    pytester: pytest.Pytester, args: list[str], ini: str, expected: str
+) -> None:
+    if ini:
+        pytester.makeini(f"[pytest]\n{ini}\n")
+    pytester.makepyfile("def test_never_runs(): pass")
+    result = pytester.runpytest(*args)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    line = _one_line_error(result)
+    assert line.startswith(expected)
+    if "accepted" in expected:
+        # The accepted names are the registered creators, plus the cmd: form.
+        for name in ("venv", "virtualenv", "uv", "cmd:TEMPLATE"):
+            assert name in line
+
+
+def test_known_creators_are_accepted(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_runs(): pass")
+    result = pytester.runpytest("--venv-creator", "venv,virtualenv", "--venv-creator=uv")
+    result.assert_outcomes(passed=1)
+
+
+def test_plugin_loads_through_its_pytest11_entry_point(pytester: pytest.Pytester) -> None:
+    (entry,) = [
+        ep for ep in metadata.entry_points(group="pytest11") if ep.value == "pytest_venvlab.plugin"
+    ]
+    assert entry.name == "venvlab"
+    assert entry.load() is pytest_venvlab.plugin
+    # A fresh process, with nothing but the installed entry point to load the plugin ...
+    pytester.makepyfile(
+        """
+        import pytest_venvlab.plugin
+
+        def test_loaded(pytestconfig):
+            plugin = pytestconfig.pluginmanager.get_plugin("venvlab")
+            assert plugin is pytest_venvlab.plugin
+            assert pytestconfig.getoption("venv_creator") == ["uv"]
+        """
+    )
+    result = pytester.runpytest_subprocess("--venv-creator", "uv")
+    result.assert_outcomes(passed=1)
+    # ... and blocking the entry point by name removes the plugin and its options.
+    result = pytester.runpytest_subprocess("-p", "no:venvlab", "--venv-creator", "uv")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*unrecognized arguments: --venv-creator*"])
+
+
+def test_builtin_creators_come_from_the_entry_point_group() -> None:
+    names = {ep.name for ep in metadata.entry_points(group="pytest_venvlab.creators")}
+    assert {"venv", "virtualenv", "uv"} <= names
+    assert names <= set(pytest_venvlab.creator_names())
+
+
+REGISTERING_CONFTEST = """
+    from pytest_venvlab import Capabilities, CreateRequest, Creator, CommandCreator
+
+
+    class Mirror(Creator):
+        '''A third-party creator: stdlib venv run by the target Python, symlinks only.'''
+
+        documented_differences = {"LAY-6": "writes no .gitignore"}
+
+        def version(self):
+            return "1.0"
+
+        def capabilities(self, interpreter):
+            return Capabilities(copies=False)
+
+        def create(self, request: CreateRequest) -> None:
+            CommandCreator("{python} -m venv").create(request)
+
+
+    def pytest_venvlab_register_creators(register):
+        register("mirror", Mirror)
+"""
+
+
+def test_register_creators_hook_adds_a_usable_creator(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(REGISTERING_CONFTEST)
+    pytester.makepyfile(
+        """
+        import pytest
+        from pytest_venvlab import (
+            CreatorUnavailableError, create_venv, creator_names, get_creator
+        )
+
+        def test_registered(tmp_path):
+            assert "mirror" in creator_names()
+            creator = get_creator("mirror")
+            assert creator.name == "mirror"
+            assert creator.documented_differences == {"LAY-6": "writes no .gitignore"}
+            env = create_venv(creator="mirror", dest=tmp_path / "env")
+            info = env.introspect()
+            assert info.prefix == str(env.path)
+            assert str(env.site_packages) in info.path
+
+        def test_declared_capabilities_are_honoured(tmp_path):
+            with pytest.raises(CreatorUnavailableError, match="copied interpreters"):
+                create_venv(creator="mirror", symlinks=False, dest=tmp_path / "env")
+        """
+    )
+    # A subprocess: registration is process-wide, and must not leak into this test session.
+    result = pytester.runpytest_subprocess("--venv-creator", "mirror")
+    result.assert_outcomes(passed=2)
+    # Without the conftest, the name is unknown.
+    (pytester.path / "conftest.py").unlink()
+    result = pytester.runpytest_subprocess("--venv-creator", "mirror")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert _one_line_error(result).startswith("ERROR: --venv-creator: unknown creator 'mirror'")
