@@ -64,6 +64,23 @@ def add_options(parser: pytest.Parser) -> None:
         help="fail instead of skip when a shell, Python or creator asked for is missing "
         "(on by default when the CI environment variable is set). ini: venv_strict",
     )
+    group.addoption(
+        "--venv-conformance",
+        action="store_true",
+        dest="venv_conformance",
+        default=False,
+        help="run the bundled PEP 405 conformance suite (and nothing else) against the "
+        "--venv-creator creators (default: every available built-in) and --venv-python Pythons "
+        "(default: the running one)",
+    )
+    group.addoption(
+        "--venv-report",
+        dest="venv_report",
+        default=None,
+        metavar="PATH",
+        help="write the conformance results to PATH: JSON, or a readable matrix if PATH ends "
+        "in .md or .html",
+    )
     parser.addini("venv_creator", "default creator(s) for fixtures, comma-separated", default="")
     parser.addini("venv_python", "default base Python(s) for fixtures, comma-separated", default="")
     parser.addini(
