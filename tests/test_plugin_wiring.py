@@ -3,13 +3,16 @@ and the hook that registers creators."""
 
 from __future__ import annotations
 
+import re
 from importlib import metadata
+from pathlib import Path
 
 import pytest
 
 import pytest_venvlab.plugin
 
 GROUP_TITLE = "virtual environments (pytest-venvlab):"
+OPTIONS_PAGE = Path(__file__).resolve().parent.parent / "docs" / "reference" / "options.rst"
 
 
 def _help_sections(text: str) -> dict[str, list[str]]:
@@ -49,6 +52,20 @@ def test_help_lists_the_options_in_a_group_of_their_own(pytester: pytest.Pyteste
     ini = result.stdout.str().split("\n[pytest] ", 1)[1]
     for key in ("venv_creator", "venv_python", "venv_strict"):
         assert f"\n  {key} (" in ini
+
+
+def test_every_option_and_ini_key_is_in_the_options_index(pytester: pytest.Pytester) -> None:
+    text = pytester.runpytest("--help").stdout.str()
+    options = {
+        re.split(r"[=\s]", line, maxsplit=1)[0] for line in _help_sections(text)[GROUP_TITLE]
+    }
+    ini_keys = set(re.findall(r"^  (venv_\w+) \(", text.split("\n[pytest] ", 1)[1], re.M))
+    assert options
+    assert ini_keys
+    page = OPTIONS_PAGE.read_text(encoding="utf-8")
+    documented = set(re.findall(r"``(--[\w-]+)", page)) | set(re.findall(r"``(venv_\w+)``", page))
+    missing = sorted((options | ini_keys) - documented)
+    assert not missing, f"add these to {OPTIONS_PAGE.name}: {missing}"
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from . import hookspecs, matrix
+from . import assertions, hookspecs, matrix
 from .conformance import session as conformance_session
 from .creators.registry import get_creator, register_creator
 from .errors import VenvlabError
@@ -46,6 +46,11 @@ def pytest_configure(config: pytest.Config) -> None:
             raise pytest.UsageError(f"--venv-creator: {exc}") from None
     matrix.configure(config)
     conformance_session.configure(config)
+    assertions.configure(settings.strict)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    assertions.unconfigure()
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
