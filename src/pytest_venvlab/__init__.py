@@ -3,6 +3,15 @@ conformance suite."""
 
 from __future__ import annotations
 
+from . import _rewrite  # noqa: F401 - must come before .assertions is imported
+from .assertions import (
+    Violation,
+    assert_activation,
+    assert_isolated,
+    assert_site_packages_in_prefix,
+    assert_stdlib_from_base,
+    assert_system_site_packages,
+)
 from .build import create_venv, resolve
 from .creators.base import Availability, Capabilities, CreateRequest, Creator
 from .creators.command import CommandCreator, venv_flags
@@ -19,9 +28,17 @@ from .handle import Venv
 from .interpreters import Interpreter, available_interpreters, find_interpreter
 from .introspection import Introspection
 from .pyvenv_cfg import parse_pyvenv_cfg
+from .shells import (
+    ActivationObservation,
+    ShellNotFoundError,
+    ShellState,
+    available_shells,
+    observe_activation,
+)
 from .spec import VenvSpec
 
 __all__ = [
+    "ActivationObservation",
     "Availability",
     "Capabilities",
     "CommandCreator",
@@ -33,15 +50,25 @@ __all__ = [
     "Interpreter",
     "InterpreterNotFoundError",
     "Introspection",
+    "ShellNotFoundError",
+    "ShellState",
     "SpecError",
     "Venv",
     "VenvSpec",
     "VenvlabError",
+    "Violation",
+    "assert_activation",
+    "assert_isolated",
+    "assert_site_packages_in_prefix",
+    "assert_stdlib_from_base",
+    "assert_system_site_packages",
     "available_interpreters",
+    "available_shells",
     "create_venv",
     "creator_names",
     "find_interpreter",
     "get_creator",
+    "observe_activation",
     "parse_pyvenv_cfg",
     "register_creator",
     "resolve",
