@@ -1,0 +1,81 @@
+"""``bin/activate.csh`` for csh and tcsh."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .quoting import csh_prompt, csh_quote
+
+if TYPE_CHECKING:
+    from . import ActivationContext
+
+__all__ = ["render_csh"]
+
+# csh aliases must be one line; these are its commands, joined with "; ".
+_DEACTIVATE = (
+    'test $?_venvlab_old_path = 1 && setenv PATH "$_venvlab_old_path:q"',
+    "test $?_venvlab_old_path = 1 && unset _venvlab_old_path",
+    "rehash",
+    'test $?_venvlab_old_prompt = 1 && set prompt = "$_venvlab_old_prompt:q"',
+    "test $?_venvlab_old_prompt = 1 && unset _venvlab_old_prompt",
+    "unsetenv VIRTUAL_ENV",
+    "unsetenv VIRTUAL_ENV_PROMPT",
+    'test "\\!*" != nondestructive && unalias pydoc',
+    'test "\\!*" != nondestructive && unalias deactivate',
+)
+_DEACTIVATE_ALIAS = "alias deactivate '" + "; ".join(_DEACTIVATE) + "'"
+
+# Written for venvlab from the requirements (ACT-C1). csh cannot tell a sourced script where it
+# is, so the environment's path is the one it was created at. Like CPython, it leaves PYTHONHOME
+# alone. Every @NAME@ becomes a quoted csh word.
+_TEMPLATE = """\
+# Activates the virtual environment this file belongs to, for csh and tcsh. Source it:
+#     source <environment>/@BIN@/activate.csh
+# Undo it with "deactivate"; "deactivate nondestructive" undoes it but keeps the alias.
+# Written by the venvlab creator of pytest-venvlab. Values are quoted literals, never evaluated.
+
+@DEACTIVATE@
+
+# Start from the state before any environment was activated.
+deactivate nondestructive
+
+setenv VIRTUAL_ENV @ENV@
+
+set _venvlab_old_path = "$PATH:q"
+setenv PATH "${VIRTUAL_ENV:q}/"@BINQ@":${PATH:q}"
+
+if (! $?VIRTUAL_ENV_DISABLE_PROMPT) then
+    if ($?prompt) then
+        set _venvlab_old_prompt = "$prompt:q"
+        set prompt = @PROMPT@"$prompt:q"
+    endif
+@PROMPT_WHEN_ENABLED@endif
+@PROMPT_ALWAYS@
+alias pydoc python -m pydoc
+
+rehash
+"""
+
+
+def render_csh(ctx: ActivationContext) -> str:
+    """The ``activate.csh`` script for ``ctx``."""
+    enabled, always = "", ""
+    value = ctx.virtual_env_prompt
+    if value is not None:
+        if ctx.prompt_var_always:
+            always = f"setenv VIRTUAL_ENV_PROMPT {csh_quote(value)}\n"
+        else:
+            enabled = f"    setenv VIRTUAL_ENV_PROMPT {csh_quote(value)}\n"
+    replacements = {
+        "@DEACTIVATE@": _DEACTIVATE_ALIAS,
+        "@BIN@": ctx.bin_dir,
+        "@ENV@": csh_quote(ctx.env_dir),
+        "@BINQ@": csh_quote(ctx.bin_dir),
+        "@PROMPT@": csh_quote(csh_prompt(ctx.csh_shown_prompt)),
+        "@PROMPT_WHEN_ENABLED@": enabled,
+        "@PROMPT_ALWAYS@": always,
+    }
+    text = _TEMPLATE
+    for key, val in replacements.items():
+        text = text.replace(key, val)
+    return text
