@@ -13,6 +13,7 @@ from .assertions import (
     assert_system_site_packages,
 )
 from .build import create_venv, resolve
+from .cache import VenvFactory
 from .creators.base import Availability, Capabilities, CreateRequest, Creator
 from .creators.command import CommandCreator, venv_flags
 from .creators.registry import creator_names, get_creator, register_creator
@@ -54,6 +55,7 @@ __all__ = [
     "ShellState",
     "SpecError",
     "Venv",
+    "VenvFactory",
     "VenvSpec",
     "VenvlabError",
     "Violation",

@@ -81,8 +81,28 @@ def add_options(parser: pytest.Parser) -> None:
         help="write the conformance results to PATH: JSON, or a readable matrix if PATH ends "
         "in .md or .html",
     )
+    group.addoption(
+        "--venv-cache-dir",
+        dest="venv_cache_dir",
+        default=None,
+        metavar="PATH",
+        help="keep built environments in PATH across runs (validated before reuse); without it "
+        "they last for one run. ini: venv_cache_dir",
+    )
+    group.addoption(
+        "--venv-cache-clear",
+        action="store_true",
+        dest="venv_cache_clear",
+        default=False,
+        help="empty the --venv-cache-dir cache before the run starts",
+    )
     parser.addini("venv_creator", "default creator(s) for fixtures, comma-separated", default="")
     parser.addini("venv_python", "default base Python(s) for fixtures, comma-separated", default="")
+    parser.addini(
+        "venv_cache_dir",
+        "keep built environments here across runs (relative to the ini file's directory)",
+        default="",
+    )
     parser.addini(
         "venv_strict", "fail instead of skip on missing shells/Pythons", type="bool", default=False
     )

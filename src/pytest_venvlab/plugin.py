@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from pathlib import Path
 
 import pytest
 
-from . import assertions, hookspecs, matrix
+from . import assertions, fixtures, hookspecs, matrix
+from .cache import session as cache_session
 from .conformance import session as conformance_session
 from .creators.registry import get_creator, register_creator
 from .errors import VenvlabError
@@ -17,6 +19,7 @@ from .spec import VenvSpec
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
     pluginmanager.add_hookspecs(hookspecs)
+    pluginmanager.register(fixtures, "venvlab-fixtures")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -46,6 +49,7 @@ def pytest_configure(config: pytest.Config) -> None:
             raise pytest.UsageError(f"--venv-creator: {exc}") from None
     matrix.configure(config)
     conformance_session.configure(config)
+    cache_session.configure(config)
     assertions.configure(settings.strict)
 
 
@@ -73,3 +77,26 @@ def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
     return conformance_session.ignore_collect(collection_path, config)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
+    cache_session.runtest_call(item)
+    return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, None, None]:
+    result = yield
+    cache_session.runtest_teardown(item)  # a test that changed a shared env errors here
+    return result
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    cache_session.session_finish(session)
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
+    cache_session.terminal_summary(terminalreporter, config)
