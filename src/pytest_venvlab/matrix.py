@@ -272,8 +272,9 @@ class Matrix:
             for c in self.pythons
         )
         axes = " x ".join(f"{name} ({', '.join(labels)})" for name, labels in self.axes.items())
+        count = f"{len(points)} point{'' if len(points) == 1 else 's'}"
         lines = [
-            f"venvlab matrix: {len(points)} points = creators ({', '.join(self.creators)}) x "
+            f"venvlab matrix: {count} = creators ({', '.join(self.creators)}) x "
             f"Pythons ({pythons}) x {axes}"
         ]
         if self.left_out:
