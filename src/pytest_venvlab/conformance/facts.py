@@ -44,7 +44,7 @@ if not sys.flags.no_site:
     out["preferred_prefix"] = get_pref("prefix") if get_pref else None
     out["paths"] = sysconfig.get_paths()
     if "venv" in names:
-        keys = ("base", "platbase", "installed_base", "installed_platbase")
+        keys = ("base", "platbase")
         out["venv_scheme_paths"] = sysconfig.get_paths(
             "venv", vars=dict((k, sys.prefix) for k in keys))
     else:

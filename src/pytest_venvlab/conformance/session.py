@@ -22,7 +22,7 @@ from ..handle import Venv
 from ..process import hermetic_env
 from ..settings import get_settings
 from ..spec import VenvSpec
-from . import SUITE_DIR, suite_files
+from . import SUITE_DIR
 from .facts import EnvFacts
 from .requirements import Binding, binding_verdict
 from .targets import Target, make_targets, select
@@ -46,7 +46,6 @@ _PINNED_INI: dict[str, Any] = {
     "python_functions": ["test"],
     "usefixtures": [],
     "testpaths": [],
-    "norecursedirs": [],
     "xfail_strict": False,
 }
 
@@ -54,14 +53,14 @@ _PINNED_INI: dict[str, Any] = {
 def redirect_collection(early_config: pytest.Config) -> None:
     """Point collection at the bundled suite and load no conftest of the invocation directory."""
     ns = early_config.known_args_namespace
-    ns.file_or_dir = [os.fspath(p) for p in suite_files()]
+    ns.file_or_dir = [os.fspath(SUITE_DIR)]
     ns.pyargs = False
     ns.noconftest = True
 
 
 def pin_collection(config: pytest.Config) -> None:
     """After option parsing: collect exactly the suite with default discovery rules."""
-    config.args = [os.fspath(p) for p in suite_files()]
+    config.args = [os.fspath(SUITE_DIR)]
     # pytest has no public way to override ini values after parsing; the cache is what getini
     # consults first, so the cwd's ini cannot narrow or widen what the suite collects.
     config._inicache.update(

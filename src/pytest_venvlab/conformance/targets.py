@@ -30,7 +30,7 @@ QUOTED_PROMPT = "it's me"
 INJECTION_PROMPT = "$(echo INJECTED)"
 
 #: The configuration kinds a check can ask for (``configs=`` of the requirement marker).
-CONFIG_KINDS = ("all", "default", "pip", "system", "copies", "prompt", "inject")
+CONFIG_KINDS = ("all", "default", "pip", "system", "isolated", "copies", "prompt", "inject")
 
 
 @dataclass(frozen=True)
@@ -185,6 +185,8 @@ def select(targets: list[Target], kind: str) -> list[Target]:
         chosen = [t for t in base if t.spec is not None and t.spec.pip]
     elif kind == "system":
         chosen = [t for t in base if t.spec is not None and t.spec.system_site_packages]
+    elif kind == "isolated":
+        chosen = [t for t in base if t.spec is not None and not t.spec.system_site_packages]
     elif kind == "copies":
         chosen = [t for t in base if t.spec is not None and not t.spec.symlinks]
     elif kind in {"prompt", "inject"}:
