@@ -62,8 +62,9 @@ def csh_quote(text: str) -> str:
 
 
 def csh_prompt(text: str) -> str:
-    """Escape for tcsh's ``prompt``, which expands ``%`` sequences and ``!`` (event number)."""
-    return text.replace("%", "%%").replace("!", "\\!")
+    """Escape for tcsh's ``prompt``, which expands ``%`` sequences and ``!`` (event number) and
+    treats ``\\`` as an escape character."""
+    return text.replace("\\", "\\\\").replace("%", "%%").replace("!", "\\!")
 
 
 def ps_quote(text: str) -> str:
