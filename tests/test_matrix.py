@@ -309,7 +309,7 @@ def test_a_bad_marker_is_one_collection_error(pytester: pytest.Pytester) -> None
     result = _run(pytester, "--venv-matrix")
     assert result.ret == pytest.ExitCode.INTERRUPTED
     result.stdout.fnmatch_lines(
-        ["test_it.py::test_x: @pytest.mark.venv: unknown spec field 'layout'; accepted: creator*"]
+        ["@pytest.mark.venv on test_it.py::test_x: unknown spec field 'layout'; accepted: creator*"]
     )
     assert "Traceback" not in result.stdout.str()
 
@@ -389,7 +389,7 @@ def test_a_missing_python_fails_under_strict(
     result.stdout.fnmatch_lines(
         [
             "venvlab matrix points that will fail: 1 *",
-            "Python '3.99' not found: * (--venv-strict, or CI is set)",
+            "Python '3.99' not found: * (strict mode: --venv-strict or CI is set)",
         ]
     )
 

@@ -15,6 +15,7 @@ belongs to exactly one axis), e.g. ``layout=copies,pip=nopip`` or ``site=isolate
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -28,8 +29,9 @@ from .creators.command import PREFIX as CMD_PREFIX
 from .creators.registry import creator_names, get_creator
 from .errors import InterpreterNotFoundError, SpecError, VenvlabError
 from .interpreters import Interpreter, find_interpreter
+from .markers import MARKER, spec_from_node
 from .settings import get_settings
-from .spec import DEFAULT_PYTHON, SPEC_FIELDS, VenvSpec
+from .spec import DEFAULT_PYTHON, VenvSpec
 
 __all__ = [
     "AXES",
@@ -225,7 +227,7 @@ class Matrix:
         seen: dict[VenvSpec, Point] = {}
         for creator in creators:
             for python in pythons:
-                for values in _product(choices):
+                for values in itertools.product(*choices):
                     fields = dict(zip((axis.field for axis in AXES), values, strict=True))
                     spec = VenvSpec.from_fields(
                         {"creator": creator, "python": python, **fields, **extra}
@@ -289,15 +291,6 @@ class Matrix:
             notes = [f"{len(ids)} ({_glob(ids)}): {reason}" for reason, ids in skipping.items()]
             lines.append(f"venvlab matrix points that will {verb}: {'; '.join(notes)}")
         return lines
-
-
-def _product(choices: Sequence[Sequence[bool]]) -> Iterator[tuple[bool, ...]]:
-    if not choices:
-        yield ()
-        return
-    for head in choices[0]:
-        for rest in _product(choices[1:]):
-            yield (head, *rest)
 
 
 def _glob(ids: Sequence[str]) -> str:
@@ -458,23 +451,17 @@ def _problem(spec: VenvSpec) -> Problem | None:
 # -- markers -------------------------------------------------------------------------------
 
 
-def marker_fields(node: pytest.Item | pytest.Collector | Any) -> dict[str, Any]:
+def marker_fields(node: pytest.Item | pytest.Collector) -> dict[str, Any]:
     """The spec fields ``@pytest.mark.venv(...)`` sets on ``node`` (module < class < function,
-    the closest wins per field). Raises :class:`~pytest_venvlab.SpecError` for unknown fields or
-    bad values, naming them."""
+    the closest wins per field): the axes a test fixes, plus ``prompt``/``packages`` to carry.
+
+    Checked with :func:`~pytest_venvlab.markers.spec_from_node` first, so a bad marker gives the
+    same one-line :class:`~pytest_venvlab.SpecError` with or without the matrix.
+    """
+    spec_from_node(node, VenvSpec())
     fields: dict[str, Any] = {}
-    for mark in node.iter_markers("venv"):  # closest first
-        given = dict(mark.kwargs)
-        if mark.args:
-            if len(mark.args) == 1 and isinstance(mark.args[0], VenvSpec):
-                given = {**mark.args[0].as_dict(), **given}
-            else:
-                raise SpecError(
-                    f"@pytest.mark.venv{mark.args!r}: positional arguments are not accepted; "
-                    f"accepted: a VenvSpec or keyword fields {', '.join(SPEC_FIELDS)}"
-                )
-        VenvSpec.from_fields(given, where="@pytest.mark.venv")
-        for key, value in given.items():
+    for mark in node.iter_markers(MARKER):  # closest first
+        for key, value in mark.kwargs.items():
             fields.setdefault(key, value)
     return fields
 
@@ -518,7 +505,7 @@ def generate_tests(metafunc: pytest.Metafunc) -> None:
     try:
         points = matrix.points(marker_fields(metafunc.definition))
     except VenvlabError as exc:
-        pytest.fail(f"{metafunc.definition.nodeid}: {exc}", pytrace=False)
+        pytest.fail(str(exc), pytrace=False)
     group = matrix.group and metafunc.config.pluginmanager.hasplugin("xdist")
     params = []
     for point in points:
@@ -552,5 +539,5 @@ def check_item(item: pytest.Item) -> None:
     if problem is None:
         return
     if problem.missing and matrix.strict:
-        pytest.fail(f"{problem.reason} (--venv-strict, or CI is set)", pytrace=False)
+        pytest.fail(f"{problem.reason} (strict mode: --venv-strict or CI is set)", pytrace=False)
     pytest.skip(problem.reason)

@@ -1,0 +1,63 @@
+"""``--venv-matrix`` under xdist: each point's environment is built once for the whole run, and
+``--venv-group`` keeps a point's tests on one worker with ``--dist loadgroup``.
+
+Real environments: ``venv`` creator, the running Python, no pip, two layouts (two points).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+
+import pytest
+
+PY = f"py{sys.version_info[0]}.{sys.version_info[1]}"
+POINTS = [f"venv-{PY}-symlinks-isolated-nopip", f"venv-{PY}-copies-isolated-nopip"]
+QUIET = ("-p", "no:hypothesispytest", "-p", "no:benchmark")
+MATRIX = ("--venv-matrix=isolated,nopip", "--venv-creator=venv")
+
+USES_ENVS = """
+import os
+import pytest
+
+@pytest.mark.parametrize("n", range(3))
+def test_env_is_the_point(venv, venv_spec, n):
+    assert venv.spec == venv_spec
+    assert os.path.islink(venv.python) == venv_spec.symlinks
+    assert not venv_spec.pip and not venv_spec.system_site_packages
+
+def test_env_runs(venv):
+    out = venv.run(["python", "-c", "import sys; print(sys.prefix != sys.base_prefix)"])
+    assert out.stdout.strip() == "True"
+"""
+
+
+@pytest.fixture(autouse=True)
+def _no_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CI", raising=False)
+
+
+def test_each_point_is_built_once_across_workers(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_it=USES_ENVS)
+    result = pytester.runpytest_subprocess(*QUIET, *MATRIX, "-n", "2", "-p", "xdist")
+    result.assert_outcomes(passed=8)
+    # 8 tests over 2 points: 2 built, every other request reused them, each test a private copy.
+    result.stdout.re_match_lines([r"venvlab: 2 built, 6 reused, 8 private in \d+\.\ds"])
+    result.stdout.fnmatch_lines(["venvlab matrix: 2 points = creators (venv) x *"])
+
+
+def test_group_keeps_a_points_tests_on_one_worker(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_it=USES_ENVS)
+    result = pytester.runpytest_subprocess(
+        *QUIET, *MATRIX, "-n", "2", "--dist", "loadgroup", "--venv-group", "-v"
+    )
+    result.assert_outcomes(passed=8)
+    result.stdout.re_match_lines([r"venvlab: 2 built, 6 reused, 8 private in \d+\.\ds"])
+    workers: dict[str, set[str]] = {}
+    for line in result.outlines:
+        found = re.search(r"\[(gw\d)\].* PASSED .*\[(.+)\]@(\S+)", line)
+        if found:
+            worker, _params, group = found.groups()
+            workers.setdefault(group, set()).add(worker)
+    assert sorted(workers) == sorted(POINTS)
+    assert all(len(used) == 1 for used in workers.values()), workers
