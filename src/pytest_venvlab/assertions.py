@@ -83,6 +83,9 @@ class Violation:
     actual: str
     details: tuple[str, ...] = field(default=())
 
+    def __repr__(self) -> str:
+        return f"Violation({self.req_id}: {self.invariant})"
+
     def format(self) -> str:
         lines = [
             f"{self.req_id} ({self.invariant})",
@@ -566,6 +569,7 @@ def isolation_violations(env: Venv) -> list[Violation]:
 def assert_stdlib_from_base(env: Venv) -> None:
     """The stdlib loads from under ``sys.base_prefix``; its entries on sys.path lie under the base,
     ahead of every site-packages, and nothing ahead of them shadows a stdlib module (SITE-2)."""
+    __tracebackhide__ = True
     facts = _gather(env)
     violations = _drop_documented(env, _prefix_violations(facts) + _stdlib_violations(facts))
     assert not violations, _report(env, "assert_stdlib_from_base", violations)
@@ -575,6 +579,7 @@ def assert_site_packages_in_prefix(env: Venv) -> None:
     """The env's site-packages lie under ``sys.prefix`` and are on sys.path; for an isolated env,
     no base or user site-packages is on sys.path and the user site is off (CFG-1, PFX-1, SITE-1).
     """
+    __tracebackhide__ = True
     facts = _gather(env)
     found = _cfg_violations(facts) + _prefix_violations(facts) + _own_site_violations(facts)
     if facts.claims_isolated:
@@ -586,6 +591,7 @@ def assert_site_packages_in_prefix(env: Venv) -> None:
 def assert_system_site_packages(env: Venv) -> None:
     """For an env made with system site-packages: the base site-packages are on sys.path, after
     the env's own (SITE-3)."""
+    __tracebackhide__ = True
     facts = _gather(env)
     found = _cfg_violations(facts) + _prefix_violations(facts) + _system_site_violations(facts)
     violations = _drop_documented(env, found)
@@ -596,6 +602,7 @@ def assert_isolated(env: Venv) -> None:
     """All of the above that apply to the env's spec, reported together: pyvenv.cfg present, the
     stdlib from the base, the env's site-packages, and either isolation (no base or user site) or
     the base site-packages after the env's own."""
+    __tracebackhide__ = True
     violations = isolation_violations(env)
     assert not violations, _report(env, "assert_isolated", violations)
 
@@ -912,6 +919,7 @@ def assert_activation(
     session's ``--venv-strict`` / ``venv_strict`` setting, on when ``CI`` is set) it fails.
     Returns the main observation.
     """
+    __tracebackhide__ = True
     name = canonical_shell_name(shell)
     try:
         info, _ = find_shell(name)

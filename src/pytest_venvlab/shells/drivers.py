@@ -98,7 +98,8 @@ def _render_sh(plan: Plan) -> str:
     # What the user sees: zsh and bash expand PS1 when they draw it; dash shows it as it is.
     shown = {
         "zsh": '${PS1+1}$(print -rP -- "${PS1-}")',
-        "bash": "${PS1+1}${PS1@P}",
+        # In a subshell without -u/-e: a prompt naming an unset variable must not stop the run.
+        "bash": "${PS1+1}$(set +eu; printf '%s' \"${PS1@P}\")",
     }.get(plan.shell, "${PS1+1}${PS1-}")
     check = _deactivate_check_sh(plan.shell)
     grep, tr, env = q(plan.grep_tool), q(plan.tr_tool), q(plan.env_tool)
