@@ -347,7 +347,7 @@ def test_points_a_creator_cannot_make_skip_with_its_reason(pytester: pytest.Pyte
         [
             f"venvlab matrix points that will skip: 1 (uv-{PY}-copies-isolated-nopip): creator "
             "'uv' does not support environments with copied interpreters",
-            "SKIPPED [[]1[]] *: creator 'uv' does not support environments with copied "
+            "SKIPPED [[]1[]] test_it.py*: creator 'uv' does not support environments with copied "
             "interpreters",
         ]
     )
@@ -369,7 +369,7 @@ def test_a_missing_python_skips_with_the_reason(pytester: pytest.Pytester) -> No
             "venvlab matrix points that will skip: 1 (venv-py3.99-symlinks-isolated-nopip): "
             "Python '3.99' not found: no CPython 3.8+ matches it on PATH or among the pyenv "
             "versions",
-            "SKIPPED [[]1[]] *: Python '3.99' not found: *",
+            "SKIPPED [[]1[]] test_it.py*: Python '3.99' not found: *",
         ]
     )
 

@@ -509,8 +509,12 @@ def generate_tests(metafunc: pytest.Metafunc) -> None:
     group = matrix.group and metafunc.config.pluginmanager.hasplugin("xdist")
     params = []
     for point in points:
-        matrix.problem(point.spec)  # recorded for check_item
-        marks = [pytest.mark.xdist_group(name=point.id)] if group else []
+        marks: list[pytest.MarkDecorator] = []
+        if group:
+            marks.append(pytest.mark.xdist_group(name=point.id))
+        problem = matrix.problem(point.spec)
+        if problem is not None and not (problem.missing and matrix.strict):
+            marks.append(pytest.mark.skip(reason=problem.reason))
         params.append(pytest.param(point.spec, id=point.id, marks=marks))
     metafunc.parametrize(SPEC_FIXTURE, params)
 
@@ -527,17 +531,17 @@ def _parametrized_by_test(metafunc: pytest.Metafunc) -> bool:
 
 
 def check_item(item: pytest.Item) -> None:
-    """Skip (or, under strict, fail) a matrix point this machine cannot make, before fixtures."""
+    """Under strict, fail a point whose Python or creator is missing, before its fixtures run.
+
+    (Points that merely skip carry a ``skip`` mark from :func:`generate_tests`.)
+    """
     callspec = getattr(item, "callspec", None)
     if callspec is None:
         return
     spec = callspec.params.get(SPEC_FIXTURE)
     matrix = get_matrix(item.config)
-    if matrix is None or not isinstance(spec, VenvSpec):
+    if matrix is None or not matrix.strict or not isinstance(spec, VenvSpec):
         return
     problem = matrix.known_problem(spec)
-    if problem is None:
-        return
-    if problem.missing and matrix.strict:
+    if problem is not None and problem.missing:
         pytest.fail(f"{problem.reason} (strict mode: --venv-strict or CI is set)", pytrace=False)
-    pytest.skip(problem.reason)
