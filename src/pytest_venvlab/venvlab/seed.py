@@ -132,7 +132,10 @@ def _compile(interpreter: Interpreter, site: Path) -> None:
     """Byte-compile the seed once with its own interpreter (a pip run then starts fast)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
     subprocess.run(
-        [os.fspath(interpreter.executable), "-I", "-m", "compileall", "-q", os.fspath(site)],
+        [
+            os.fspath(interpreter.executable),
+            *("-I", "-m", "compileall", "-q", os.fspath(site)),
+        ],
         env=env,
         capture_output=True,
         check=False,
