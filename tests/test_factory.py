@@ -1,0 +1,171 @@
+"""The fixtures as a user's suite uses them: specs from markers, shared and private envs."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+from conftest import WheelFactory
+
+
+def test_venv_spec_merges_markers_closest_first(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        pytestmark = pytest.mark.venv(pip=True, prompt="module")
+
+        @pytest.mark.venv(symlinks=False, prompt="class")
+        class TestGroup:
+            @pytest.mark.venv(prompt="function")
+            def test_all_three(self, venv_spec):
+                assert venv_spec.pip is True
+                assert venv_spec.symlinks is False
+                assert venv_spec.prompt == "function"
+
+            def test_class_and_module(self, venv_spec):
+                assert (venv_spec.symlinks, venv_spec.prompt) == (False, "class")
+
+        def test_module_only(venv_spec):
+            assert (venv_spec.pip, venv_spec.symlinks, venv_spec.prompt) == (True, True, "module")
+        """
+    )
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=3)
+
+
+def test_venv_spec_defaults_come_from_ini(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nvenv_creator = virtualenv\nvenv_python = 3.11\n")
+    pytester.makepyfile(
+        """
+        def test_defaults(venv_spec):
+            assert (venv_spec.creator, venv_spec.python) == ("virtualenv", "3.11")
+        """
+    )
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_bad_marker_fails_in_one_line(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.venv(pyhton="3.12")
+        def test_typo(venv):
+            pass
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*unknown spec field 'pyhton'; accepted: creator, python*"])
+    result.stdout.no_fnmatch_line("*Traceback*")
+
+
+def test_unsupported_spec_skips_and_strict_fails(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        def test_missing_python(venv_factory):
+            venv_factory(python="2.7")
+        """
+    )
+    pytester.runpytest("-p", "no:cacheprovider", "-rs").assert_outcomes(skipped=1)
+    result = pytester.runpytest("-p", "no:cacheprovider", "--venv-strict")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*strict mode*"])
+
+
+def test_shared_is_built_once_and_private_copies_are_separate(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        seen = {}
+
+        @pytest.mark.parametrize("i", range(4))
+        def test_shared(venv_factory, i):
+            env = venv_factory()
+            seen.setdefault("shared", env.path)
+            assert env.path == seen["shared"]
+            out = env.run(["python", "-c", "import sys; print(sys.prefix)"]).stdout.strip()
+            assert out == str(env.path)
+
+        @pytest.mark.parametrize("i", range(3))
+        def test_private(venv, venv_factory, i):
+            assert venv.path != venv_factory().path
+            out = venv.run(["python", "-c", "import sys; print(sys.prefix)"]).stdout.strip()
+            assert out == str(venv.path)
+            assert str(venv.path) in (venv.bin_dir / "activate").read_text()
+            seen.setdefault("private", []).append(venv.path)
+
+        def test_private_copies_are_removed_after_their_test():
+            assert len(set(seen["private"])) == 3
+            assert not any(p.exists() for p in seen["private"][:-1])
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider", "-v")
+    result.assert_outcomes(passed=8)
+    result.stdout.fnmatch_lines(
+        [
+            "venvlab: 1 built, 9 reused, 3 private in *s",
+            "venvlab: built venv pycurrent symlinks isolated nopip in *s",
+        ]
+    )
+
+
+def test_private_pip_install_stays_in_the_copy(
+    pytester: pytest.Pytester, wheel_factory: WheelFactory
+) -> None:
+    wheel = wheel_factory("venvlab_probe", console_scripts={"probe": "venvlab_probe:main"})
+    pytester.makepyfile(
+        textwrap.dedent(
+            f"""
+            import os
+            from pytest_venvlab.cache import fingerprint
+
+            WHEEL = {str(wheel)!r}
+
+            def files(root):
+                for directory, dirs, names in os.walk(root):
+                    for name in names + dirs:
+                        yield os.path.join(directory, name)
+
+            def test_install_into_copy(venv_factory):
+                # venvlab builds an env with pip in a fraction of a second; the copy does not
+                # depend on the creator.
+                shared = venv_factory(creator="venvlab", pip=True)
+                before = fingerprint(shared.path)
+                copy = venv_factory(creator="venvlab", pip=True, private=True)
+
+                pip = copy.bin_dir / "pip"
+                assert pip.read_text().startswith(f"#!{{copy.bin_dir}}/python")
+                assert str(shared.path) not in (copy.bin_dir / "activate").read_text()
+                copy.run([pip, "install", "--no-index", "--quiet", WHEEL])
+
+                assert copy.run(["probe"]).stdout.strip() == "probe ok"
+                assert (copy.bin_dir / "probe").read_text().startswith(f"#!{{copy.bin_dir}}/")
+                assert list(copy.site_packages.glob("venvlab_probe*"))
+                assert not list(shared.site_packages.glob("venvlab_probe*"))
+                assert not (shared.bin_dir / "probe").exists()
+                assert fingerprint(shared.path) == before
+
+                shared_inodes = {{
+                    (st.st_dev, st.st_ino)
+                    for st in map(os.lstat, files(shared.path))
+                }}
+                for path in files(copy.path):
+                    st = os.lstat(path)
+                    assert (st.st_dev, st.st_ino) not in shared_inodes, path
+                    if os.path.islink(path):
+                        target = os.path.realpath(path)
+                        assert not target.startswith(str(shared.path) + os.sep), path
+            """
+        )
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["venvlab: 1 built, 1 reused, 1 private in *s"])
+
+
+def test_factory_is_exported() -> None:
+    from pytest_venvlab import VenvFactory
+
+    assert callable(VenvFactory)
