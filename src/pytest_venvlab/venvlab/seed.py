@@ -229,6 +229,9 @@ def get_seed(interpreter: Interpreter, wheel: Path) -> Seed:
 def _place(src: str, dst: str) -> None:
     try:
         os.link(src, dst)
+    except FileExistsError:
+        os.unlink(dst)  # an environment created again over an old one (CLI-1)
+        _place(src, dst)
     except OSError:
         shutil.copy2(src, dst)
 
