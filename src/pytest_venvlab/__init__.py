@@ -11,6 +11,8 @@ from .assertions import (
     assert_site_packages_in_prefix,
     assert_stdlib_from_base,
     assert_system_site_packages,
+    expected_virtual_env_prompt,
+    isolation_violations,
 )
 from .build import create_venv, resolve
 from .cache import VenvFactory
@@ -68,8 +70,10 @@ __all__ = [
     "available_shells",
     "create_venv",
     "creator_names",
+    "expected_virtual_env_prompt",
     "find_interpreter",
     "get_creator",
+    "isolation_violations",
     "observe_activation",
     "parse_pyvenv_cfg",
     "register_creator",

@@ -46,7 +46,7 @@ class ShellState:
     exact bytes the shell held. ``None`` means *unset* (distinct from the empty string).
     """
 
-    #: The phase name (one of :data:`PHASES`).
+    #: The phase name (one of ``PHASES``).
     phase: str
     #: The command that led to this phase, as the shell ran it (``""`` for ``before``).
     action: str

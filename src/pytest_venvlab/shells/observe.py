@@ -78,9 +78,32 @@ def observe_activation(
 ) -> ActivationObservation:
     """Run ``shell`` over ``env``'s activate script and return what it showed at each phase.
 
-    See :mod:`pytest_venvlab.shells` for the phases and options. Raises
-    :class:`~pytest_venvlab.shells.ShellNotFoundError` when the shell is not installed and
-    :class:`~pytest_venvlab.CommandError` if it hangs past ``timeout``.
+    The shell starts from a hermetic environment: no rc files, no ``VIRTUAL_ENV*``,
+    ``PYTHONHOME`` or ``PS1`` from the caller, and ``LC_ALL=C.UTF-8``. A failing step does not
+    stop the run, except under ``strict_mode``. Phases that were not reached are missing from
+    :attr:`ActivationObservation.phases`.
+
+    :param env: a :class:`~pytest_venvlab.Venv` or the environment's path.
+    :param shell: ``bash``, ``dash`` (``sh``), ``zsh``, ``fish`` or ``tcsh`` (``csh``).
+    :param initial_ps1: the prompt before activation. It is ``PS1`` in the sh family, a
+        ``fish_prompt`` function printing it in fish, and ``prompt`` in tcsh. ``None`` leaves
+        it unset.
+    :param prompt_disabled: ``True`` exports ``VIRTUAL_ENV_DISABLE_PROMPT=1``. A string exports
+        exactly that value, such as ``"0"`` or ``""``.
+    :param pythonhome: export ``PYTHONHOME`` with this value before activation; ``""`` is
+        allowed.
+    :param activate_twice: add the ``again`` phase (source the script a second time).
+    :param other_env: add the ``other`` phase (source this env's script on top).
+    :param nondestructive: add the ``nondestructive`` and ``reactivated`` phases.
+    :param strict_mode: run under ``set -euo pipefail`` (``set -eu`` in dash). It applies to the
+        sh family only.
+    :param trace_hash: in the sh family, a ``hash`` function records the arguments of every
+        call in :attr:`ShellState.hash_calls`, then runs the real builtin.
+    :param script: source this file instead of the env's own activate script.
+    :param base_path: the ``PATH`` to start from; by default, the current one.
+    :param timeout: seconds before the shell is stopped.
+    :raises ShellNotFoundError: the shell is not installed, or cannot be driven yet.
+    :raises ~pytest_venvlab.CommandError: the shell did not finish within ``timeout``.
     """
     info, shell_path = find_shell(shell)
     env_path = Path(os.path.abspath(os.fspath(env)))
