@@ -96,6 +96,7 @@ def main() -> int:
         bare = _interleaved(
             {
                 "host start-up (python -c pass)": lambda d: [host, "-c", "pass"],
+                "host + import pytest_venvlab": lambda d: [host, "-c", "import pytest_venvlab"],
                 "uv venv": lambda d: [uv, "venv", "--quiet", "--python", base, os.fspath(d)],
                 "venvlab (process)": lambda d: [*venvlab, "--without-pip", os.fspath(d)],
                 "python -m venv --without-pip": lambda d: [
@@ -136,6 +137,7 @@ def main() -> int:
             args.python, max(args.inprocess // 10, 10), work / "inpip", pip=True
         )
 
+    print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
     print("\nbare environment, whole process (median of", args.repeat, "runs)")
     for name, value in bare.items():
         print(f"  {name:34} {_ms(value)}")
