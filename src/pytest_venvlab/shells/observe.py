@@ -121,6 +121,17 @@ def observe_activation(
         steps.append(Step(REACTIVATED, "activate", os.fspath(main_script)))
     steps.append(Step(DEACTIVATED, "deactivate"))
     disable = _disable_value(prompt_disabled)
+    _check_values(
+        info,
+        {
+            "initial_ps1": initial_ps1,
+            "pythonhome": pythonhome,
+            "prompt_disabled": disable,
+            "script": os.fspath(main_script),
+            "other_env": None if other_script is None else os.fspath(other_script),
+            "base_path": base_path,
+        },
+    )
     options: dict[str, object] = {
         "initial_ps1": initial_ps1,
         "prompt_disabled": disable,
@@ -202,6 +213,18 @@ def observe_activation(
         options=options,
         driver=driver,
     )
+
+
+def _check_values(info: ShellInfo, values: Mapping[str, str | None]) -> None:
+    """Values go into the driver as quoted words: no NUL anywhere, no newline for csh."""
+    for name, value in values.items():
+        if value is None:
+            continue
+        if "\0" in value or (info.family == "csh" and ("\n" in value or "\r" in value)):
+            accepted = "text without NUL" + (" or newlines" if info.family == "csh" else "")
+            raise SpecError(
+                f"{name}={value!r} cannot be passed to {info.name}; accepted: {accepted}"
+            )
 
 
 def _bin_dir(env: Venv | str | os.PathLike[str]) -> Path:
