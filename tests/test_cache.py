@@ -194,3 +194,33 @@ def test_kill_9_mid_build_then_the_next_session_rebuilds(
         ]
     )
     assert not half_built.exists()
+
+
+def test_persistent_entry_of_a_changed_interpreter_is_rebuilt(
+    pytester: pytest.Pytester, tmp_path: Path
+) -> None:
+    base = tmp_path / "base"
+    subprocess.run(
+        [sys.executable, "-m", "venv", "--copies", "--without-pip", base],
+        check=True,
+        capture_output=True,
+    )
+    interpreter = base / "bin" / "python"
+    pytester.makepyfile(
+        f"""
+        def test_env(venv_factory):
+            assert venv_factory(python={str(interpreter)!r}).python.exists()
+        """
+    )
+    args = [*QUIET, "--venv-cache-dir", str(tmp_path / "cache")]
+    pytester.runpytest(*args).stdout.fnmatch_lines(["venvlab: 1 built, 0 reused, 0 private*"])
+    stat = interpreter.stat()
+    os.utime(interpreter, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    result = pytester.runpytest(*args)
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "venvlab: 1 built, 0 reused, 0 private in *s",
+            f"venvlab: rebuilt venv py{interpreter} *: its interpreter * changed since it was built",
+        ]
+    )

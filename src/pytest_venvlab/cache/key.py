@@ -54,15 +54,18 @@ class CacheKey:
 
 
 def cache_key(resolved: Resolved) -> CacheKey:
-    """The key of ``resolved``: creator name and version, interpreter identity and every spec
-    field, with local wheels and project directories replaced by their content hash."""
+    """The key of ``resolved``: creator name and version, the interpreter (path, resolved binary,
+    ``sys.version`` build string, implementation) and every spec field, with local wheels and
+    project directories replaced by their content hash."""
     spec = resolved.spec
     fields = spec.as_dict()
     fields["packages"] = [_package_identity(p) for p in spec.packages]
     data: dict[str, Any] = {
         "format": KEY_FORMAT,
         "creator": {"name": resolved.creator.name, "version": resolved.creator.version()},
-        "interpreter": resolved.interpreter.identity(),
+        # The binary's size and mtime are left out on purpose: a changed binary keeps its key,
+        # and validation (which compares them) rebuilds the entry and says why.
+        "interpreter": {k: v for k, v in resolved.interpreter.identity().items() if k != "binary"},
         "spec": fields,
     }
     text = json.dumps(data, sort_keys=True, separators=(",", ":"))
