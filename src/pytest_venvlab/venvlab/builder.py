@@ -59,17 +59,19 @@ def _copy_executable(src: str, dst: str) -> None:
     os.chmod(dst, 0o755)
 
 
-def _link_executables(interpreter: Interpreter, bin_dir: str, symlinks: bool) -> None:
+def _link_executables(
+    interpreter: Interpreter, bin_dir: str, symlinks: bool, *, fresh: bool
+) -> None:
     layout = layout_for(interpreter)
     first, *others = layout.executables
     first_path = os.path.join(bin_dir, first)
     if symlinks:
         try:
-            if not os.path.lexists(first_path):
+            if fresh or not os.path.lexists(first_path):
                 os.symlink(layout.source, first_path)
             for name in others:
                 path = os.path.join(bin_dir, name)
-                if not os.path.lexists(path):
+                if fresh or not os.path.lexists(path):
                     os.symlink(first, path)
             return
         except OSError:
@@ -79,7 +81,8 @@ def _link_executables(interpreter: Interpreter, bin_dir: str, symlinks: bool) ->
         _copy_executable(first_path, os.path.join(bin_dir, name))
 
 
-def _make_dirs(dest: str, dirs: tuple[str, ...]) -> None:
+def _make_dirs(dest: str, dirs: tuple[str, ...]) -> bool:
+    """Create ``dest`` and ``dirs`` under it; ``True`` if ``dest`` is new (nothing to reuse)."""
     try:
         os.mkdir(dest)
     except FileExistsError:
@@ -89,11 +92,12 @@ def _make_dirs(dest: str, dirs: tuple[str, ...]) -> None:
             ) from None
         for rel in dirs:
             os.makedirs(os.path.join(dest, rel), exist_ok=True)
-        return
+        return False
     except FileNotFoundError:
         os.makedirs(dest)
     for rel in dirs:
         os.mkdir(os.path.join(dest, rel))
+    return True
 
 
 def effective_prompt(prompt: str | None, interpreter: Interpreter, cwd: str | None = None) -> str:
@@ -121,13 +125,13 @@ def create_environment(
             "would break PATH. Accepted: a path without it"
         )
     layout = layout_for(interpreter)
-    _make_dirs(root, layout.all_dirs)
+    fresh = _make_dirs(root, layout.all_dirs)
     if layout.lib64:
         lib64 = os.path.join(root, "lib64")
-        if not os.path.lexists(lib64):
+        if fresh or not os.path.lexists(lib64):
             os.symlink("lib", lib64)
     bin_dir = os.path.join(root, layout.bin_dir)
-    _link_executables(interpreter, bin_dir, options.symlinks)
+    _link_executables(interpreter, bin_dir, options.symlinks, fresh=fresh)
 
     shown = effective_prompt(options.prompt, interpreter)
     cfg_prompt = None if options.prompt is None else shown

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from typing import TYPE_CHECKING
 
@@ -9,6 +10,9 @@ if TYPE_CHECKING:
     from ..interpreters import Interpreter
 
 __all__ = ["pyvenv_cfg_text", "venv_command"]
+
+#: Resolving the base binary once per path is enough; it does not move while we run.
+_realpath = functools.lru_cache(maxsize=64)(os.path.realpath)
 
 
 def venv_command(
@@ -60,7 +64,7 @@ def pyvenv_cfg_text(
     if prompt is not None:
         lines.append(f"prompt = {prompt!r}")
     if interpreter.version_info[:2] >= (3, 11):
-        lines.append(f"executable = {os.path.realpath(interpreter.executable)}")
+        lines.append(f"executable = {_realpath(os.fspath(interpreter.executable))}")
         lines.append(
             "command = "
             + venv_command(
