@@ -74,6 +74,18 @@ def test_without_matrix_each_test_runs_once(pytester: pytest.Pytester) -> None:
     assert _collected(result) == ["test_it.py::test_x", "test_it.py::test_plain"]
 
 
+def test_without_matrix_venv_spec_is_the_default_spec(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_it="""
+        from pytest_venvlab import VenvSpec
+
+        def test_x(venv_spec):
+            assert venv_spec == VenvSpec()
+        """
+    )
+    _run(pytester).assert_outcomes(passed=1)
+
+
 def test_full_matrix_is_every_available_creator_times_every_configuration(
     pytester: pytest.Pytester,
 ) -> None:

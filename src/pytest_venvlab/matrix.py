@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from .build import resolve
+from .build import Resolved
 from .creators.command import PREFIX as CMD_PREFIX
 from .creators.registry import creator_names, get_creator
 from .errors import InterpreterNotFoundError, SpecError, VenvlabError
@@ -180,7 +180,7 @@ class Matrix:
     #: Human-readable notes on what was left out and why.
     left_out: list[str] = field(default_factory=list)
     _creator_labels: dict[str, str] = field(default_factory=dict)
-    _python_labels: dict[str, str] = field(default_factory=dict)
+    _python_choices: dict[str, _PythonChoice] = field(default_factory=dict)
     _problems: dict[VenvSpec, Problem | None] = field(default_factory=dict)
 
     # -- building --------------------------------------------------------------------------
@@ -204,7 +204,7 @@ class Matrix:
         group = bool(config.getoption("venv_group")) or bool(config.getini("venv_group"))
         matrix = cls(creators, pythons, axes, settings.strict, group, left_out + narrowed)
         matrix._creator_labels = _creator_labels(creators)
-        matrix._python_labels = {choice.spec: choice.label for choice in pythons}
+        matrix._python_choices = {choice.spec: choice for choice in pythons}
         return matrix
 
     # -- points ----------------------------------------------------------------------------
@@ -249,16 +249,35 @@ class Matrix:
         return label
 
     def python_label(self, python: str) -> str:
-        label = self._python_labels.get(python)
-        if label is None:
-            label = self._python_labels[python] = _python_choice(python).label
-        return label
+        return self._python_choice(python).label
+
+    def _python_choice(self, python: str) -> _PythonChoice:
+        """The lookup of one Python spec, once per matrix (a missing Python is looked up once)."""
+        choice = self._python_choices.get(python)
+        if choice is None:
+            choice = self._python_choices[python] = _python_choice(python)
+        return choice
 
     def problem(self, spec: VenvSpec) -> Problem | None:
         """Why ``spec`` cannot be made here (cached per spec), or ``None``."""
         if spec not in self._problems:
-            self._problems[spec] = _problem(spec)
+            self._problems[spec] = self._find_problem(spec)
         return self._problems[spec]
+
+    def _find_problem(self, spec: VenvSpec) -> Problem | None:
+        try:
+            creator = get_creator(spec.creator)
+            availability = creator.availability()
+            if not availability.available:
+                reason = f"creator {spec.creator!r} is not available: {availability.reason}"
+                return Problem(reason, missing=True)
+            choice = self._python_choice(spec.python)
+            if choice.interpreter is None:
+                return Problem(choice.reason, missing=True)
+            unsupported = Resolved(spec, creator, choice.interpreter).unsupported()
+        except VenvlabError as exc:
+            return Problem(str(exc), missing=False)
+        return None if unsupported is None else Problem(unsupported, missing=False)
 
     def known_problem(self, spec: VenvSpec) -> Problem | None:
         """The problem recorded for ``spec`` when it was generated (no lookup)."""
@@ -377,7 +396,7 @@ def _python_choice(spec: str) -> _PythonChoice:
     try:
         interpreter = find_interpreter(spec)
     except InterpreterNotFoundError as exc:
-        return _PythonChoice(spec, _python_label_from_text(spec), None, str(exc))
+        return _PythonChoice(spec, _python_label_from_text(spec), None, _not_found(spec, exc))
     return _PythonChoice(spec, f"py{interpreter.version_short}", interpreter)
 
 
@@ -429,23 +448,6 @@ def _not_found(python: str, exc: InterpreterNotFoundError) -> str:
             "versions"
         )
     return text
-
-
-def _problem(spec: VenvSpec) -> Problem | None:
-    try:
-        creator = get_creator(spec.creator)
-        availability = creator.availability()
-        if not availability.available:
-            return Problem(
-                f"creator {spec.creator!r} is not available: {availability.reason}", missing=True
-            )
-        resolved = resolve(spec)
-    except InterpreterNotFoundError as exc:
-        return Problem(_not_found(spec.python, exc), missing=True)
-    except VenvlabError as exc:
-        return Problem(str(exc), missing=False)
-    reason = resolved.unsupported()
-    return None if reason is None else Problem(reason, missing=False)
 
 
 # -- markers -------------------------------------------------------------------------------
