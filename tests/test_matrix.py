@@ -350,8 +350,8 @@ def test_x(venv_spec):
 
 
 def test_points_a_creator_cannot_make_skip_with_its_reason(pytester: pytest.Pytester) -> None:
-    if "uv" not in _available_creators():
-        pytest.skip("uv is not installed")
+    # uv is a test dependency (the "test" extra); it cannot copy the interpreter.
+    assert "uv" in _available_creators(), "install the test extra: pip install -e '.[test]'"
     pytester.makepyfile(test_it=POINTS)
     result = _run(pytester, "--venv-matrix=isolated,nopip", "--venv-creator=uv", "-rs")
     result.assert_outcomes(passed=1, skipped=1)
