@@ -75,7 +75,7 @@ print(json.dumps(out))
 
 def bare_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     """Close to ``env -i``: a minimal PATH and nothing else (plus ``extra``)."""
-    env = {"PATH": "/usr/bin:/bin"}
+    env = {"PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1"}
     if extra:
         env.update(extra)
     return env

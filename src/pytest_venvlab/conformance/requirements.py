@@ -134,10 +134,16 @@ REQUIREMENTS: dict[str, Requirement] = {r.id: r for r in _ALL}
 
 def binding_verdict(binding: Binding, creator: Creator, requirement_id: str) -> str | None:
     """``None`` if a failed check of this kind is a failure for ``creator``; otherwise the
-    ``differs`` explanation to report instead."""
-    if binding is not Binding.CPY or creator.follows_cpython:
+    ``differs`` explanation to report instead.
+
+    Only CPython-specific checks can differ: where the creator documents a difference for the
+    row (any creator), or where the creator does not claim to follow CPython at all.
+    """
+    if binding is not Binding.CPY:
         return None
     documented = creator.documented_differences.get(requirement_id)
     if documented:
         return f"documented difference: {documented}"
+    if creator.follows_cpython:
+        return None
     return "CPython-specific behaviour; the creator does not claim to follow CPython here"

@@ -96,17 +96,21 @@ CHECK_KEY = pytest.StashKey[Check]()
 
 
 class EnvBuilder:
-    """Builds each target's environment once per process and hands out private copies.
+    """Gets each target's environment once per process and hands out private copies.
 
-    Environments are made by calling the creator directly (not through the checked
-    :func:`~pytest_venvlab.create_venv`): a creator that leaves a broken environment must still
-    yield one, so that each check reports what exactly is wrong with it.
+    Environments come from the session's ``venv_factory`` (built once across xdist workers, and
+    kept between runs when the persistent cache is on). When the factory refuses a creator's
+    result (no ``pyvenv.cfg``, no ``python``), the creator is run again directly: a creator that
+    leaves a broken environment must still yield one, so that each check reports what exactly is
+    wrong with it instead of every check failing with the same build error.
     """
 
-    def __init__(self, root: Path, strict: bool) -> None:
+    def __init__(self, config: pytest.Config, root: Path, strict: bool) -> None:
+        self.config = config
         self.root = root
         self.strict = strict
         self._built: dict[Target, EnvFacts | str] = {}
+        self._from_factory: set[Path] = set()
         self._count = 0
 
     def missing(self, reason: str) -> None:
@@ -120,21 +124,47 @@ class EnvBuilder:
             self.missing(target.problem)
         found = self._built.get(target)
         if found is None:
-            try:
-                venv = self.create(target, self._fresh_dir(target.id) / "env")
-            except VenvlabError as exc:
-                found = str(exc)
-            else:
-                assert target.interpreter is not None
+            assert target.interpreter is not None
+            venv = self._from_cache(target)
+            if venv is None:
+                try:
+                    venv = self.create(target, self._fresh_dir(target.id) / "env")
+                except VenvlabError as exc:
+                    found = str(exc)
+            if venv is not None:
                 found = EnvFacts(venv, target.interpreter)
+            assert found is not None
             self._built[target] = found
         if isinstance(found, str):
             pytest.fail(f"the environment could not be built: {found}", pytrace=False)
         return found
 
+    def _factory(self) -> Callable[..., Venv] | None:
+        try:
+            from ..cache.session import get_factory
+        except ImportError:  # pragma: no cover - the cache package ships with the plugin
+            return None
+        return get_factory(self.config)
+
+    def _from_cache(self, target: Target) -> Venv | None:
+        factory = self._factory()
+        if factory is None or target.spec is None:
+            return None
+        try:
+            venv = factory(target.spec)
+        except pytest.fail.Exception:
+            return None  # the checked build refused it: build it directly to diagnose
+        self._from_factory.add(venv.path)
+        return venv
+
     def private(self, target: Target, dest: Path) -> EnvFacts:
         """A copy of the target's environment at ``dest`` that a check may change."""
         shared = self.shared(target)
+        factory = self._factory()
+        if shared.path in self._from_factory and factory is not None and target.spec is not None:
+            venv = factory(target.spec, private=True)
+            assert target.interpreter is not None
+            return EnvFacts(venv, target.interpreter)
         shutil.copytree(shared.path, dest, symlinks=True)
         assert target.interpreter is not None
         return EnvFacts(Venv(dest, target.spec, target.interpreter), target.interpreter)
@@ -238,7 +268,7 @@ class ConformancePlugin:
     def conf_builder(self, tmp_path_factory: pytest.TempPathFactory) -> EnvBuilder:
         """Builds and caches the suite's environments (per process)."""
         strict = get_settings(self.config).strict
-        return EnvBuilder(tmp_path_factory.mktemp("conformance"), strict)
+        return EnvBuilder(self.config, tmp_path_factory.mktemp("conformance"), strict)
 
     @pytest.fixture
     def conf_env(self, conf_target: Target, conf_builder: EnvBuilder) -> EnvFacts:
