@@ -149,3 +149,14 @@ def test_trampoline_survives_backslashes_and_triple_quotes() -> None:
         check=True,
     )
     assert proc.stdout.splitlines()[0] == python
+
+
+def test_a_damaged_seed_is_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VENVLAB_SEED_CACHE", os.fspath(tmp_path / "seeds"))
+    env = _env(tmp_path, "first", "3.13")
+    assert (env.bin_dir / "pip").exists()
+    (seed,) = [p for p in (tmp_path / "seeds").iterdir() if p.is_dir()]
+    (seed / "site" / "pip" / "__init__.py").unlink()
+    again = _env(tmp_path, "second", "3.13")
+    assert (again.site_packages / "pip" / "__init__.py").is_file()
+    assert "pip" in _run(again.bin_dir / "pip", "--version")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import configparser
+import contextlib
 import functools
 import hashlib
 import json
@@ -287,4 +288,23 @@ def install_seed_packages(interpreter: Interpreter, env_root: str) -> None:
             "wheel (ensurepip); create the environment without pip"
         )
     for wheel in wheels:
-        install_seed(interpreter, get_seed(interpreter, wheel), env_root)
+        seed = get_seed(interpreter, wheel)
+        try:
+            install_seed(interpreter, seed, env_root)
+        except FileNotFoundError as exc:
+            if not exc.filename or not os.fspath(exc.filename).startswith(os.fspath(seed.root)):
+                raise
+            # Part of the seed was deleted (a cache cleaner): rebuild it once and retry.
+            _discard(seed)
+            install_seed(interpreter, get_seed(interpreter, wheel), env_root)
+
+
+def _discard(seed: Seed) -> None:
+    from filelock import FileLock
+
+    with _lock, FileLock(os.fspath(seed.root) + ".lock"):
+        doomed = seed.root.with_name(f"{seed.root.name}.old-{os.getpid()}")
+        with contextlib.suppress(OSError):
+            os.rename(seed.root, doomed)
+        shutil.rmtree(doomed, ignore_errors=True)
+    _load.cache_clear()
