@@ -206,3 +206,74 @@ def test_register_creators_hook_adds_a_usable_creator(pytester: pytest.Pytester)
     result = pytester.runpytest_subprocess("--venv-creator", "mirror")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert _one_line_error(result).startswith("ERROR: --venv-creator: unknown creator 'mirror'")
+
+
+FAILING_CREATOR = (
+    "cmd:{python} -c 'import sys; sys.stderr.write(\"boom-from-creator\\n\"); sys.exit(3)'"
+)
+
+
+@pytest.mark.parametrize(
+    ("args", "marker", "expected"),
+    [
+        pytest.param(
+            ["--venv-python", "3.99", "--venv-strict"],
+            "",
+            "no CPython 3.8+ interpreter matches Python spec '3.99'; searched ",
+            id="python-matches-nothing",
+        ),
+        pytest.param(
+            [],
+            "@pytest.mark.venv(symlink=True)",
+            "@pytest.mark.venv on test_it.py::test_it: unknown spec field 'symlink'; accepted: ",
+            id="bad-marker-field",
+        ),
+        pytest.param(
+            [],
+            f"@pytest.mark.venv(creator={FAILING_CREATOR!r})",
+            "creator 'cmd:{python} -c ",
+            id="failing-creator",
+        ),
+    ],
+)
+def test_bad_input_in_a_test_is_one_clear_error(
+    pytester: pytest.Pytester,
+    monkeypatch: pytest.MonkeyPatch,
+    args: list[str],
+    marker: str,
+    expected: str,
+) -> None:
+    monkeypatch.delenv("CI", raising=False)
+    pytester.makepyfile(
+        test_it=f"""
+        import pytest
+
+        {marker}
+        def test_it(venv):
+            pass
+        """
+    )
+    result = pytester.runpytest(*args)
+    result.assert_outcomes(errors=1)
+    output = result.stdout.str()
+    section = output.split(" ERROR at setup of test_it ", 1)[1].split("short test summary", 1)[0]
+    assert "Traceback" not in output
+    assert "During handling" not in section
+    assert "def test_it" not in section  # pytrace=False: no source listing
+    lines = [line for line in section.splitlines()[1:] if line.strip("= ")]
+    assert lines[0].startswith(expected), lines
+    assert output.count(lines[0]) == 1
+    if "cmd:" in expected:
+        assert "boom-from-creator" in section  # the creator's stderr is shown
+
+
+def test_a_python_that_matches_nothing_skips_with_the_reason_when_not_strict(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CI", raising=False)
+    pytester.makepyfile("def test_it(venv): pass")
+    result = pytester.runpytest("--venv-python", "3.99", "-rs")
+    result.assert_outcomes(skipped=1)
+    result.stdout.fnmatch_lines(
+        ["SKIPPED *no CPython 3.8+ interpreter matches Python spec '3.99'*"]
+    )

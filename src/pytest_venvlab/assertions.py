@@ -155,7 +155,8 @@ def assert_activation(
         info, _ = find_shell(name)
     except ShellNotFoundError as exc:
         if _strict_default() if strict is None else strict:
-            pytest.fail(f"{exc} (strict mode: missing shells fail)", pytrace=False)
+            message = f"{exc} (strict mode: missing shells fail)"
+            raise pytest.fail.Exception(message, pytrace=False) from None
         pytest.skip(str(exc))
     version = env_version(env)
     obs = observe_activation(

@@ -34,7 +34,7 @@ def venv_spec(request: pytest.FixtureRequest) -> VenvSpec:
     try:
         return spec_from_node(request.node, get_settings(request.config).default_spec)
     except VenvlabError as exc:
-        pytest.fail(str(exc), pytrace=False)
+        raise pytest.fail.Exception(str(exc), pytrace=False) from None
 
 
 @pytest.fixture

@@ -87,7 +87,8 @@ class VenvFactory:
         except InterpreterNotFoundError as exc:
             self._skip_or_fail(str(exc))
         except VenvlabError as exc:
-            pytest.fail(str(exc), pytrace=False)
+            # from None: the message is the whole story; no "During handling..." repeat.
+            raise pytest.fail.Exception(str(exc), pytrace=False) from None
 
     def remove(self, venv: Venv) -> None:
         """Delete a private environment now (in the background) instead of at session end."""
@@ -168,5 +169,6 @@ class VenvFactory:
 
     def _skip_or_fail(self, reason: str) -> NoReturn:
         if self.strict:
-            pytest.fail(f"{reason} (strict mode: --venv-strict or CI is set)", pytrace=False)
+            message = f"{reason} (strict mode: --venv-strict or CI is set)"
+            raise pytest.fail.Exception(message, pytrace=False) from None
         pytest.skip(reason)
