@@ -128,6 +128,21 @@ def test_several_values_with_plus_bare_values_and_repeats(pytester: pytest.Pytes
     assert _ids(result) == [f"venv-{PY}-copies-isolated-nopip", f"venv-{PY}-copies-system-nopip"]
 
 
+def test_naming_an_axis_again_adds_to_it_also_across_repeated_options(
+    pytester: pytest.Pytester,
+) -> None:
+    result = _collect(
+        pytester,
+        "--venv-creator=venv",
+        "--venv-matrix=layout=copies,isolated,nopip",
+        "--venv-matrix=layout=symlinks",
+    )
+    assert _ids(result) == [
+        f"venv-{PY}-symlinks-isolated-nopip",
+        f"venv-{PY}-copies-isolated-nopip",
+    ]
+
+
 def test_ini_turns_the_matrix_on_and_the_option_overrides_per_axis(
     pytester: pytest.Pytester,
 ) -> None:
@@ -402,6 +417,28 @@ def test_a_missing_python_fails_under_strict(
         [
             "venvlab matrix points that will fail: 1 *",
             "Python '3.99' not found: * (strict mode: --venv-strict or CI is set)",
+        ]
+    )
+
+
+def test_strict_header_tells_which_points_fail_and_which_still_skip(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CI", "1")
+    pytester.makepyfile(test_it=POINTS)
+    result = _run(
+        pytester,
+        "--collect-only",
+        "--venv-matrix=isolated,nopip",
+        "--venv-creator=uv",
+        f"--venv-python={PY[2:]},3.99",
+    )
+    result.stdout.fnmatch_lines(
+        [
+            f"venvlab matrix points that will skip: 1 (uv-{PY}-copies-isolated-nopip): creator "
+            "'uv' does not support environments with copied interpreters",
+            "venvlab matrix points that will fail: 2 (uv-py3.99-*-isolated-nopip): Python '3.99' "
+            "not found: *",
         ]
     )
 

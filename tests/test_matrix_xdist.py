@@ -39,7 +39,7 @@ def _no_ci(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_each_point_is_built_once_across_workers(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_it=USES_ENVS)
-    result = pytester.runpytest_subprocess(*QUIET, *MATRIX, "-n", "2", "-p", "xdist")
+    result = pytester.runpytest_subprocess(*QUIET, *MATRIX, "-n", "2")
     result.assert_outcomes(passed=8)
     # 8 tests over 2 points: 2 built, every other request reused them, each test a private copy.
     result.stdout.re_match_lines([r"venvlab: 2 built, 6 reused, 8 private in \d+\.\ds"])

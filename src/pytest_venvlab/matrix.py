@@ -154,10 +154,16 @@ class Problem:
 
 @dataclass(frozen=True)
 class Point:
-    """One point of the matrix: its spec (axes only) and its test ID."""
+    """One point of the matrix: its spec and the parts of its test ID (creator, Python, layout,
+    site, pip)."""
 
     spec: VenvSpec
-    id: str
+    parts: tuple[str, ...]
+
+    @property
+    def id(self) -> str:
+        """``venv-py3.12-symlinks-isolated-nopip``: readable, stable, selectable with ``-k``."""
+        return "-".join(self.parts)
 
 
 @dataclass(frozen=True)
@@ -233,14 +239,14 @@ class Matrix:
                         {"creator": creator, "python": python, **fields, **extra}
                     )
                     if spec not in seen:
-                        seen[spec] = Point(spec, self.point_id(spec))
+                        seen[spec] = Point(spec, self.id_parts(spec))
         return list(seen.values())
 
-    def point_id(self, spec: VenvSpec) -> str:
-        """``venv-py3.12-symlinks-isolated-nopip``: readable, stable, selectable with ``-k``."""
+    def id_parts(self, spec: VenvSpec) -> tuple[str, ...]:
+        """The parts of a point's ID: creator, Python, then each axis's value name."""
         parts = [self.creator_label(spec.creator), self.python_label(spec.python)]
         parts += [axis.label(getattr(spec, axis.field)) for axis in AXES]
-        return "-".join(parts)
+        return tuple(parts)
 
     def creator_label(self, creator: str) -> str:
         label = self._creator_labels.get(creator)
@@ -300,40 +306,37 @@ class Matrix:
         ]
         if self.left_out:
             lines.append(f"venvlab matrix left out: {'; '.join(self.left_out)}")
-        skipping: dict[str, list[str]] = {}
+        outcomes: dict[str, dict[str, list[Point]]] = {"skip": {}, "fail": {}}
         for point in points:
             problem = self.problem(point.spec)
             if problem is not None:
-                skipping.setdefault(problem.reason, []).append(point.id)
-        if skipping:
-            verb = "fail" if self.strict else "skip"
-            notes = [f"{len(ids)} ({_glob(ids)}): {reason}" for reason, ids in skipping.items()]
-            lines.append(f"venvlab matrix points that will {verb}: {'; '.join(notes)}")
+                verb = "fail" if problem.missing and self.strict else "skip"
+                outcomes[verb].setdefault(problem.reason, []).append(point)
+        for verb, by_reason in outcomes.items():
+            if by_reason:
+                notes = [f"{len(ps)} ({_glob(ps)}): {reason}" for reason, ps in by_reason.items()]
+                lines.append(f"venvlab matrix points that will {verb}: {'; '.join(notes)}")
         return lines
 
 
-def _glob(ids: Sequence[str]) -> str:
-    """A compact pattern for a list of IDs: the parts they share, ``*`` where they differ."""
-    if len(ids) == 1:
-        return ids[0]
-    split = [point_id.split("-") for point_id in ids]
-    if len({len(parts) for parts in split}) != 1:
-        return ", ".join(ids)
-    return "-".join(
-        column[0] if len(set(column)) == 1 else "*" for column in zip(*split, strict=True)
-    )
+def _glob(points: Sequence[Point]) -> str:
+    """A compact pattern for some points' IDs: the parts they share, ``*`` where they differ."""
+    columns = zip(*(point.parts for point in points), strict=True)
+    return "-".join(column[0] if len(set(column)) == 1 else "*" for column in columns)
 
 
 def _selection_sources(config: pytest.Config) -> Iterator[tuple[str, str]]:
-    """The selection texts in the order they apply (ini first, then each command-line value)."""
+    """The selection texts in the order they apply: the ini key, then the command line (which
+    replaces the ini's values for each axis it names)."""
     ini = config.getini("venv_matrix_axes")
     if isinstance(ini, list):
         ini = " ".join(ini)
     if ini and ini.strip():
         yield "ini venv_matrix_axes", ini
-    for value in config.getoption("venv_matrix") or []:
-        if value:
-            yield "--venv-matrix", value
+    # Several --venv-matrix values read as one: naming an axis again adds to it.
+    given = ",".join(value for value in config.getoption("venv_matrix") or [] if value)
+    if given:
+        yield "--venv-matrix", given
 
 
 def _choose_creators(given: Sequence[str], left_out: list[str]) -> tuple[str, ...]:
