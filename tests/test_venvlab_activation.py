@@ -145,3 +145,33 @@ def test_powershell_and_nushell_scripts_hold_no_evaluated_values(tmp_path: Path)
     for name in ("activate", "activate.fish", "activate.csh", "Activate.ps1", "activate.nu"):
         assert (env.bin_dir / name).stat().st_mode & 0o777 == 0o644
         assert b"\r" not in (env.bin_dir / name).read_bytes() or name == "Activate.ps1"
+
+
+@pytest.mark.parametrize("order", ["cpython-then-venvlab", "venvlab-then-cpython"])
+@pytest.mark.parametrize("shell", ["bash", "fish", "tcsh"])
+def test_switching_from_and_to_a_cpython_venv(shell: str, order: str, tmp_path: Path) -> None:
+    """The saved values use the conventional names, so switching between a CPython venv and a
+    venvlab environment leaves one env on PATH and ``deactivate`` restores the start."""
+    _need_shell(shell)
+    ours = _env(tmp_path, "current", name="ours")
+    theirs = tmp_path / "theirs"
+    subprocess.run(
+        [
+            os.fspath(ours.interpreter.executable if ours.interpreter else "python3"),
+            "-m",
+            "venv",
+            "--without-pip",
+            os.fspath(theirs),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    first, second = (theirs, ours.path) if order.startswith("cpython") else (ours.path, theirs)
+    obs = observe_activation(first, shell, other_env=Venv(second))
+    assert obs.before is not None
+    assert obs.other is not None
+    assert obs.deactivated is not None
+    assert obs.other.path == os.fspath(second / "bin") + os.pathsep + (obs.before.path or "")
+    assert obs.deactivated.path == obs.before.path
+    assert obs.deactivated.virtual_env is None
+    assert obs.deactivated.prompt == obs.before.prompt

@@ -13,11 +13,11 @@ __all__ = ["render_csh"]
 
 # csh aliases must be one line; these are its commands, joined with "; ".
 _DEACTIVATE = (
-    'test $?_venvlab_old_path = 1 && setenv PATH "$_venvlab_old_path:q"',
-    "test $?_venvlab_old_path = 1 && unset _venvlab_old_path",
+    'test $?_OLD_VIRTUAL_PATH = 1 && setenv PATH "$_OLD_VIRTUAL_PATH:q"',
+    "test $?_OLD_VIRTUAL_PATH = 1 && unset _OLD_VIRTUAL_PATH",
     "rehash",
-    'test $?_venvlab_old_prompt = 1 && set prompt = "$_venvlab_old_prompt:q"',
-    "test $?_venvlab_old_prompt = 1 && unset _venvlab_old_prompt",
+    'test $?_OLD_VIRTUAL_PROMPT = 1 && set prompt = "$_OLD_VIRTUAL_PROMPT:q"',
+    "test $?_OLD_VIRTUAL_PROMPT = 1 && unset _OLD_VIRTUAL_PROMPT",
     "unsetenv VIRTUAL_ENV",
     "unsetenv VIRTUAL_ENV_PROMPT",
     'test "\\!*" != nondestructive && unalias pydoc',
@@ -41,12 +41,12 @@ deactivate nondestructive
 
 setenv VIRTUAL_ENV @ENV@
 
-set _venvlab_old_path = "$PATH:q"
+set _OLD_VIRTUAL_PATH = "$PATH:q"
 setenv PATH "${VIRTUAL_ENV:q}/"@BINQ@":${PATH:q}"
 
 if (! $?VIRTUAL_ENV_DISABLE_PROMPT) then
     if ($?prompt) then
-        set _venvlab_old_prompt = "$prompt:q"
+        set _OLD_VIRTUAL_PROMPT = "$prompt:q"
         set prompt = @PROMPT@"$prompt:q"
     endif
 @PROMPT_WHEN_ENABLED@endif

@@ -19,13 +19,13 @@ _TEMPLATE = """\
 # Written by the venvlab creator of pytest-venvlab. Values are quoted literals, never evaluated.
 
 function deactivate --description 'Leave the virtual environment'
-    if set -q _VENVLAB_OLD_PATH
-        set -gx PATH $_VENVLAB_OLD_PATH
-        set -e _VENVLAB_OLD_PATH
+    if set -q _OLD_VIRTUAL_PATH
+        set -gx PATH $_OLD_VIRTUAL_PATH
+        set -e _OLD_VIRTUAL_PATH
     end
-    if set -q _VENVLAB_OLD_PYTHONHOME
-        set -gx PYTHONHOME $_VENVLAB_OLD_PYTHONHOME
-        set -e _VENVLAB_OLD_PYTHONHOME
+    if set -q _OLD_VIRTUAL_PYTHONHOME
+        set -gx PYTHONHOME $_OLD_VIRTUAL_PYTHONHOME
+        set -e _OLD_VIRTUAL_PYTHONHOME
     end
     if functions -q _venvlab_old_fish_prompt
         functions -e fish_prompt
@@ -59,11 +59,11 @@ if string match -q -- '*/*' $_venvlab_at
     end
 end
 
-set -g _VENVLAB_OLD_PATH $PATH
+set -g _OLD_VIRTUAL_PATH $PATH
 set -gx PATH "$VIRTUAL_ENV"/@BINQ@ $PATH
 
 if set -q PYTHONHOME
-    set -g _VENVLAB_OLD_PYTHONHOME $PYTHONHOME
+    set -g _OLD_VIRTUAL_PYTHONHOME $PYTHONHOME
     set -e PYTHONHOME
 end
 

@@ -22,19 +22,19 @@ _TEMPLATE = """\
 # Written by the venvlab creator of pytest-venvlab. Values are quoted literals, never evaluated.
 
 deactivate () {
-    if [ -n "${_VENVLAB_OLD_PATH+x}" ]; then
-        PATH=$_VENVLAB_OLD_PATH
+    if [ -n "${_OLD_VIRTUAL_PATH+x}" ]; then
+        PATH=$_OLD_VIRTUAL_PATH
         export PATH
-        unset _VENVLAB_OLD_PATH
+        unset _OLD_VIRTUAL_PATH
     fi
-    if [ -n "${_VENVLAB_OLD_PYTHONHOME+x}" ]; then
-        PYTHONHOME=$_VENVLAB_OLD_PYTHONHOME
+    if [ -n "${_OLD_VIRTUAL_PYTHONHOME+x}" ]; then
+        PYTHONHOME=$_OLD_VIRTUAL_PYTHONHOME
         export PYTHONHOME
-        unset _VENVLAB_OLD_PYTHONHOME
+        unset _OLD_VIRTUAL_PYTHONHOME
     fi
-    if [ -n "${_VENVLAB_OLD_PS1+x}" ]; then
-        PS1=$_VENVLAB_OLD_PS1
-        unset _VENVLAB_OLD_PS1
+    if [ -n "${_OLD_VIRTUAL_PS1+x}" ]; then
+        PS1=$_OLD_VIRTUAL_PS1
+        unset _OLD_VIRTUAL_PS1
     elif [ -n "${_VENVLAB_PS1_UNSET:-}" ]; then
         unset PS1
     fi
@@ -45,8 +45,9 @@ deactivate () {
     fi
 }
 
-# Leave any environment activated before this one (same variable names, so this works for
-# another venvlab environment too) and start from the original state.
+# Leave any environment activated before this one and start from the original state. The
+# saved values use the conventional _OLD_VIRTUAL_* names, so this also undoes an environment
+# of another creator that uses them (CPython's venv, virtualenv), and theirs undoes ours.
 deactivate nondestructive
 
 # The environment's path as created; if this script was moved with its environment and the
@@ -69,18 +70,18 @@ fi
 unset _venvlab_at
 export VIRTUAL_ENV
 
-_VENVLAB_OLD_PATH=${PATH:-}
+_OLD_VIRTUAL_PATH=${PATH:-}
 PATH=$VIRTUAL_ENV/@BINQ@:${PATH:-}
 export PATH
 
 if [ -n "${PYTHONHOME:-}" ]; then
-    _VENVLAB_OLD_PYTHONHOME=$PYTHONHOME
+    _OLD_VIRTUAL_PYTHONHOME=$PYTHONHOME
     unset PYTHONHOME
 fi
 
 if [ -z "${VIRTUAL_ENV_DISABLE_PROMPT:-}" ]; then
     if [ -n "${PS1+x}" ]; then
-        _VENVLAB_OLD_PS1=$PS1
+        _OLD_VIRTUAL_PS1=$PS1
     else
         _VENVLAB_PS1_UNSET=1
     fi
