@@ -33,23 +33,23 @@ param(
 )
 
 function global:deactivate([Switch] $NonDestructive) {
-    if (Test-Path -Path Variable:global:_VENVLAB_OLD_PATH) {
-        $env:PATH = $global:_VENVLAB_OLD_PATH
-        Remove-Variable -Name _VENVLAB_OLD_PATH -Scope Global
+    if (Test-Path -Path Env:_OLD_VIRTUAL_PATH) {
+        Copy-Item -Path Env:_OLD_VIRTUAL_PATH -Destination Env:PATH -Force
+        Remove-Item -Path Env:_OLD_VIRTUAL_PATH
     }
-    if (Test-Path -Path Variable:global:_VENVLAB_OLD_PYTHONHOME) {
-        $env:PYTHONHOME = $global:_VENVLAB_OLD_PYTHONHOME
-        Remove-Variable -Name _VENVLAB_OLD_PYTHONHOME -Scope Global
+    if (Test-Path -Path Env:_OLD_VIRTUAL_PYTHONHOME) {
+        Copy-Item -Path Env:_OLD_VIRTUAL_PYTHONHOME -Destination Env:PYTHONHOME -Force
+        Remove-Item -Path Env:_OLD_VIRTUAL_PYTHONHOME
     }
-    if (Test-Path -Path Function:global:_venvlab_old_prompt) {
-        $saved = (Get-Item -Path Function:global:_venvlab_old_prompt).ScriptBlock
-        Set-Item -Path Function:global:prompt -Value $saved
-        Remove-Item -Path Function:global:_venvlab_old_prompt
+    if (Test-Path -Path Function:_venvlab_old_prompt) {
+        Copy-Item -Path Function:_venvlab_old_prompt -Destination Function:prompt -Force
+        Remove-Item -Path Function:_venvlab_old_prompt
     }
     Remove-Item -Path Env:VIRTUAL_ENV -ErrorAction SilentlyContinue
     Remove-Item -Path Env:VIRTUAL_ENV_PROMPT -ErrorAction SilentlyContinue
+    Remove-Variable -Name _VENVLAB_PROMPT_TEXT -Scope Global -ErrorAction SilentlyContinue
     if (-not $NonDestructive) {
-        Remove-Item -Path Function:global:deactivate -ErrorAction SilentlyContinue
+        Remove-Item -Path Function:deactivate -ErrorAction SilentlyContinue
     }
 }
 
@@ -81,20 +81,20 @@ $ShownPrompt = Get-VenvlabPrompt -VenvDir $VenvDir -Given $Prompt
 $env:VIRTUAL_ENV = $VenvDir
 
 if (Test-Path -Path Env:PYTHONHOME) {
-    $global:_VENVLAB_OLD_PYTHONHOME = $env:PYTHONHOME
+    Copy-Item -Path Env:PYTHONHOME -Destination Env:_OLD_VIRTUAL_PYTHONHOME -Force
     Remove-Item -Path Env:PYTHONHOME
 }
 
-$global:_VENVLAB_OLD_PATH = $env:PATH
+Copy-Item -Path Env:PATH -Destination Env:_OLD_VIRTUAL_PATH -Force
 $env:PATH = $PSScriptRoot + [System.IO.Path]::PathSeparator + $env:PATH
 
 if (-not $env:VIRTUAL_ENV_DISABLE_PROMPT) {
     $global:_VENVLAB_PROMPT_TEXT = $ShownPrompt
-    $current = (Get-Item -Path Function:global:prompt).ScriptBlock
-    Set-Item -Path Function:global:_venvlab_old_prompt -Value $current
+    function global:_venvlab_old_prompt { '' }
+    Copy-Item -Path Function:prompt -Destination Function:_venvlab_old_prompt -Force
     function global:prompt {
         Write-Host -NoNewline -ForegroundColor Green "($global:_VENVLAB_PROMPT_TEXT) "
-        & $function:_venvlab_old_prompt
+        _venvlab_old_prompt
     }
     if (@WHEN_ENABLED@) { $env:VIRTUAL_ENV_PROMPT = $ShownPrompt }
 }
