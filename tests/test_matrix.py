@@ -527,3 +527,6 @@ def test_group_option_marks_each_point_for_loadgroup(pytester: pytest.Pytester) 
     assert f"GROUP test_y[{point}] ['{point}']" in result.outlines
     result = _run(pytester, *args)
     assert f"GROUP test_x[{point}] []" in result.outlines
+    pytester.makeini("[pytest]\nvenv_group = true\n")
+    result = _run(pytester, *args)
+    assert f"GROUP test_x[{point}] ['{point}']" in result.outlines
