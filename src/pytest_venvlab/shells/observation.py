@@ -77,8 +77,8 @@ class ShellState:
     #: The arguments of each ``hash`` call made during the step (sh family only; ``None`` where
     #: it is not observable).
     hash_calls: tuple[str, ...] | None
-    #: What the step wrote to stdout and stderr (tcsh: stderr is included in ``stderr`` only
-    #: when the shell flushed it between markers; it always is for built-in messages).
+    #: What the step wrote to stdout and stderr (split at markers the driver prints on both
+    #: streams before each step).
     stdout: str
     stderr: str
     #: The exported environment at this phase (``env -0``), for anything not listed above.

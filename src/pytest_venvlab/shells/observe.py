@@ -25,7 +25,7 @@ from .observation import (
     ActivationObservation,
     ShellState,
 )
-from .registry import ShellInfo, find_shell
+from .registry import SHELLS, ShellInfo, canonical_shell_name, find_shell
 
 if TYPE_CHECKING:
     from ..handle import Venv
@@ -56,8 +56,7 @@ def strip_ansi(text: str) -> str:
 def activate_script(env: Venv | str | os.PathLike[str], shell: str) -> Path:
     """The activate script ``shell`` sources for ``env`` (the first existing candidate, else the
     first candidate's path)."""
-    info, _ = find_shell(shell)
-    return _script_for(_bin_dir(env), info)
+    return _script_for(_bin_dir(env), SHELLS[canonical_shell_name(shell)])
 
 
 def observe_activation(
