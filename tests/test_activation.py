@@ -294,3 +294,14 @@ def test_missing_shell_fails_when_strict(
     result = pytester.runpytest(*args)
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*shell 'pwsh' *strict mode: missing shells fail*"])
+
+
+@pytest.mark.parametrize("creator", ["venv", "virtualenv", "uv"])
+def test_a_bare_path_is_judged_by_its_pyvenv_cfg(shared_env: EnvMaker, creator: str) -> None:
+    """Without a spec, the creator (virtualenv and uv name themselves in pyvenv.cfg), the prompt
+    and the Python version come from pyvenv.cfg."""
+    made = shared_env(creator, "bare", prompt="my prompt")
+    bare = Venv(made.path)
+    assert bare.spec is None
+    obs = assert_activation(bare, "bash")
+    assert obs["activated"].prompt == "(my prompt) venvlab-prompt> "

@@ -5,13 +5,20 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 
-from ..creators.registry import get_creator
+from ..creators.registry import creator_names, get_creator
 from ..errors import VenvlabError
 from ..handle import Venv
 from ..introspection import Introspection
 from ..pyvenv_cfg import read_pyvenv_cfg
 
-__all__ = ["Violation", "documented_differences", "drop_documented", "env_version", "is_documented"]
+__all__ = [
+    "Violation",
+    "creator_name",
+    "documented_differences",
+    "drop_documented",
+    "env_version",
+    "is_documented",
+]
 
 
 @dataclass(frozen=True)
@@ -54,11 +61,28 @@ def env_version(env: Venv, intro: Introspection | None = None) -> tuple[int, int
     return sys.version_info[:2]
 
 
+def creator_name(env: Venv) -> str | None:
+    """The creator that made ``env``: its spec's, or for a bare ``Venv(path)`` the creator whose
+    name ``pyvenv.cfg`` carries as a key (virtualenv and uv record their version that way)."""
+    if env.spec is not None:
+        return env.spec.creator
+    try:
+        cfg = read_pyvenv_cfg(env.path)
+    except (OSError, VenvlabError):
+        return None
+    for name in creator_names():
+        if name in cfg:
+            return name
+    return None
+
+
 def documented_differences(env: Venv) -> dict[str, str]:
-    if env.spec is None:
+    """The documented differences of the creator that made ``env`` (empty if unknown)."""
+    name = creator_name(env)
+    if name is None:
         return {}
     try:
-        return dict(get_creator(env.spec.creator).documented_differences)
+        return dict(get_creator(name).documented_differences)
     except VenvlabError:
         return {}
 
