@@ -207,5 +207,5 @@ def test_values_a_shell_cannot_take_are_refused(cpython_env: Venv) -> None:
     need("tcsh")
     with pytest.raises(SpecError, match=r"initial_ps1='a\\nb' cannot be passed to tcsh"):
         observe_activation(cpython_env, "tcsh", initial_ps1="a\nb")
-    with pytest.raises(SpecError, match="pythonhome=.* cannot be passed to bash"):
+    with pytest.raises(SpecError, match=r"pythonhome=.* cannot be passed to bash"):
         observe_activation(cpython_env, "bash", pythonhome="a\0b")
