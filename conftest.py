@@ -54,6 +54,16 @@ def build_wheel(
     return wheel
 
 
+@pytest.fixture(autouse=True)
+def _lean_inner_pytest(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Inner pytest runs (pytester, subprocesses) skip plugins that only slow them down.
+
+    hypothesis re-imports and rewrites ~300 modules per in-process run; pytest-benchmark warns
+    under xdist. Neither is used by the runs our tests start.
+    """
+    monkeypatch.setenv("PYTEST_ADDOPTS", "-p no:hypothesispytest -p no:benchmark")
+
+
 @pytest.fixture(scope="session")
 def wheel_factory(tmp_path_factory: pytest.TempPathFactory) -> WheelFactory:
     """Build a local wheel: ``wheel_factory(name="pkg", version="1.0", modules=..., ...)``."""

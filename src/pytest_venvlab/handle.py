@@ -139,7 +139,8 @@ class Venv:
         ``installer`` is ``"uv"``, ``"pip"`` or ``"auto"`` (uv when available, else the env's
         pip, else the host's pip targeting the env). Local files, ``find_links`` and
         ``offline=True`` install without an index; ``offline`` defaults to True when every
-        requirement is a local path.
+        requirement is a wheel file (a project directory needs its build backend, which may
+        come from the index).
         """
         if not requirements:
             raise SpecError("Venv.install() needs at least one requirement, wheel or directory")
@@ -179,4 +180,5 @@ class Venv:
 
 
 def _is_local(requirement: str) -> bool:
-    return requirement.endswith(".whl") or os.path.isdir(requirement)
+    # Only a wheel needs nothing from an index: a project directory needs its build backend.
+    return requirement.endswith(".whl")
