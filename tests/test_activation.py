@@ -305,3 +305,10 @@ def test_a_bare_path_is_judged_by_its_pyvenv_cfg(shared_env: EnvMaker, creator: 
     assert bare.spec is None
     obs = assert_activation(bare, "bash")
     assert obs["activated"].prompt == "(my prompt) venvlab-prompt> "
+
+
+def test_a_missing_activate_script_fails(own_env: Venv) -> None:
+    (own_env.bin_dir / "activate.fish").unlink()
+    message = failure(own_env, "fish")
+    assert failed_ids(message) == {"LAY-5"}
+    assert "activate.fish" in message

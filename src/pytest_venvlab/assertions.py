@@ -40,6 +40,7 @@ from .handle import Venv
 from .shells import (
     ActivationObservation,
     ShellNotFoundError,
+    activate_script,
     canonical_shell_name,
     find_shell,
     observe_activation,
@@ -158,6 +159,14 @@ def assert_activation(
             message = f"{exc} (strict mode: missing shells fail)"
             raise pytest.fail.Exception(message, pytrace=False) from None
         pytest.skip(str(exc))
+    script = activate_script(env, name)
+    missing = Violation(
+        "LAY-5",
+        f"the environment has the activate script {name} sources",
+        f"a file at {os.fspath(script)!r}",
+        "missing",
+    )
+    assert script.is_file(), _report(env, f"assert_activation (shell {name})", [missing])
     version = env_version(env)
     obs = observe_activation(
         env,
