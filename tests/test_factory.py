@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
 from conftest import WheelFactory
@@ -91,24 +92,31 @@ def test_shared_is_built_once_and_private_copies_are_separate(pytester: pytest.P
         @pytest.mark.parametrize("i", range(3))
         def test_private(venv, venv_factory, i):
             assert venv.path != venv_factory().path
+            other = venv_factory(private=True)
+            assert other.path != venv.path
             out = venv.run(["python", "-c", "import sys; print(sys.prefix)"]).stdout.strip()
             assert out == str(venv.path)
             assert str(venv.path) in (venv.bin_dir / "activate").read_text()
-            seen.setdefault("private", []).append(venv.path)
+            seen.setdefault("private", []).extend([venv.path, other.path])
+            with open("private_root.txt", "w") as f:
+                f.write(str(venv.path.parent))
 
-        def test_private_copies_are_removed_after_their_test():
-            assert len(set(seen["private"])) == 3
-            assert not any(p.exists() for p in seen["private"][:-1])
+        def test_copies_given_back_are_handed_out_again():
+            assert len(set(seen["private"])) == 2  # six copies handed out, two made
         """
     )
     result = pytester.runpytest("-p", "no:cacheprovider", "-v")
     result.assert_outcomes(passed=8)
     result.stdout.fnmatch_lines(
         [
-            "venvlab: 1 built, 9 reused, 3 private in *s",
+            "venvlab: 1 built, 12 reused, 6 private in *s",
             "venvlab: built venv pycurrent symlinks isolated nopip in *s",
         ]
     )
+    # Private copies are gone when the session is over.
+    private_root = Path((pytester.path / "private_root.txt").read_text())
+    assert private_root.is_dir()
+    assert not list(private_root.glob("venv-*"))
 
 
 def test_private_pip_install_stays_in_the_copy(
@@ -169,3 +177,54 @@ def test_factory_is_exported() -> None:
     from pytest_venvlab import VenvFactory
 
     assert callable(VenvFactory)
+
+
+def test_a_copy_given_back_is_pristine_when_handed_out_again(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import os
+        import stat
+
+        paths = []
+
+        def snapshot(root, own):
+            found = {}
+            for directory, dirs, names in os.walk(root):
+                for name in dirs + names:
+                    path = os.path.join(directory, name)
+                    rel = os.path.relpath(path, root)
+                    info = os.lstat(path)
+                    if stat.S_ISLNK(info.st_mode):
+                        found[rel] = ("l", os.readlink(path).replace(str(root), "ROOT"))
+                    elif stat.S_ISDIR(info.st_mode):
+                        found[rel] = ("d", stat.S_IMODE(info.st_mode))
+                    else:
+                        with open(path, "rb") as f:
+                            data = f.read().replace(os.fsencode(root), b"ROOT")
+                        found[rel] = ("f", stat.S_IMODE(info.st_mode), data)
+            return found
+
+        def test_vandalise(venv):
+            paths.append(venv.path)
+            (venv.site_packages / "added.py").write_text("x = 1\\n")
+            (venv.site_packages / "newdir" / "deep").mkdir(parents=True)
+            (venv.bin_dir / "activate").unlink()
+            (venv.bin_dir / "activate.fish").chmod(0o600)
+            cfg = venv.path / "pyvenv.cfg"
+            with open(cfg, "r+") as f:  # same size, edited in place
+                text = f.read()
+                f.seek(0)
+                f.write(text.replace("false", "FALSE"))
+            (venv.path / "include").rename(venv.path / "include-moved")
+            venv.run(["python", "-c", "print(1)"])
+
+        def test_gets_it_back_clean(venv, venv_factory):
+            assert venv.path == paths[0]  # the same copy, reset
+            assert snapshot(venv.path, venv.path) == snapshot(venv_factory().path, None)
+            out = venv.run(["python", "-c", "import sys; print(sys.prefix)"]).stdout.strip()
+            assert out == str(venv.path)
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines(["venvlab: 1 built, 2 reused, 2 private in *s"])

@@ -87,6 +87,8 @@ def relocate(copy: Path, old_root: Path, manifest: Manifest) -> None:
     for rel in manifest.links:
         path = copy / rel
         target = os.readlink(path)
+        if not _inside(target, os.fspath(old_root)):
+            continue
         fresh = os.fspath(copy) + target[len(os.fspath(old_root)) :]
         path.unlink()
         os.symlink(fresh, path)
