@@ -185,7 +185,7 @@ def render_text(results: list[Result]) -> list[str]:
     total = counts(results)
     lines.append(
         "legend: p passed, f failed, s skipped, d differs (documented or CPython-specific "
-        "difference, not a failure); counts are configurations"
+        "difference, not a failure); counts are checks, one per configuration and shell"
     )
     by_creator: dict[str, list[Result]] = defaultdict(list)
     for r in results:
@@ -209,15 +209,27 @@ def render_text(results: list[Result]) -> list[str]:
     lines.append("")
     if failures:
         lines.append(f"failed requirements ({len(failures)}):")
-        for r in failures:
-            lines.append(
-                f"  {r.requirement} {r.creator} {r.python} [{r.config_label}]: {r.message}"
-            )
+        lines.extend(f"  {line}" for line in _grouped_failures(failures))
     lines.append(
         "conformance: "
         + ", ".join(f"{total[o]} {o}" for o in OUTCOMES)
         + (" -- every binding requirement passed" if not failures else "")
     )
+    return lines
+
+
+def _grouped_failures(failures: list[Result]) -> list[str]:
+    """One line per creator/Python/configuration and message, naming every requirement ID it
+    failed (an environment that cannot be built fails every check with the same message)."""
+    groups: dict[tuple[str, str, str, str], list[str]] = {}
+    for r in failures:
+        ids = groups.setdefault((r.creator, r.python, r.config_label, r.message), [])
+        if r.requirement not in ids:
+            ids.append(r.requirement)
+    lines = []
+    for (creator, python, label, message), ids in groups.items():
+        shown = ", ".join(ids) if len(ids) <= 6 else f"{', '.join(ids[:6])} and {len(ids) - 6} more"
+        lines.append(f"{shown} {creator} {python} [{label}]: {message}")
     return lines
 
 
