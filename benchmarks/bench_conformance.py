@@ -68,9 +68,8 @@ def main() -> int:
     parser.add_argument("-n", default="auto", help="xdist workers (default: auto)")
     args = parser.parse_args()
     cpus = os.cpu_count()
-    print(
-        f"machine: {cpus} CPUs, load average {os.getloadavg()[0]:.1f}; python {sys.version.split()[0]}"
-    )
+    load = os.getloadavg()[0]
+    print(f"machine: {cpus} CPUs, load average {load:.1f}; python {sys.version.split()[0]}")
 
     baseline = build_only(args.creator)
     print(f"build only   {args.creator}, every configuration, serial: {baseline:6.1f} s")
