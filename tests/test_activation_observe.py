@@ -173,18 +173,22 @@ def test_strict_mode_stops_at_the_failing_step(cpython_env: Venv, tmp_path: Path
         obs["activated"]
 
 
-def test_step_output_is_split_per_phase(cpython_env: Venv, tmp_path: Path) -> None:
-    script = tmp_path / "activate"
+@pytest.mark.parametrize("shell", SHELLS)
+def test_step_output_is_split_per_phase(cpython_env: Venv, shell: str, tmp_path: Path) -> None:
+    need(shell)
+    original = activate_script(cpython_env, shell)
+    to_stderr = "> /dev/stderr" if shell == "tcsh" else ">&2"
+    script = tmp_path / original.name
     script.write_text(
-        (cpython_env.bin_dir / "activate").read_text(encoding="utf-8")
-        + "echo hello-out\necho hello-err >&2\n",
+        original.read_text(encoding="utf-8") + f"echo hello-out\necho hello-err {to_stderr}\n",
         encoding="utf-8",
     )
-    obs = observe_activation(cpython_env, "dash", script=script, nondestructive=False)
+    obs = observe_activation(cpython_env, shell, script=script, nondestructive=False)
     assert obs["activated"].stdout == "hello-out\n"
     assert obs["activated"].stderr == "hello-err\n"
     assert obs["deactivated"].stdout == ""
     assert obs.stdout == "hello-out\n"
+    assert obs.stderr == "hello-err\n"
 
 
 def test_fish_prompt_colours_are_stripped(cpython_env: Venv) -> None:

@@ -201,7 +201,8 @@ def csh_quote(value: str) -> str:
 def _render_csh(plan: Plan) -> str:
     q = csh_quote
     printf = q(plan.printf_tool)
-    lines = [f"set __vl_dir = {q(plan.workdir)}", "set __vl_rc = 0"]
+    # Built-ins where they are exact (fewer processes: tcsh is the slowest shell to drive).
+    lines = [f"set __vl_dir = {q(plan.workdir)}", "set __vl_rc = 0", "set echo_style = bsd"]
     if plan.initial_prompt is None:
         lines.append("unset prompt")
     else:
@@ -216,7 +217,7 @@ def _render_csh(plan: Plan) -> str:
     def dump(index: int) -> list[str]:
         base = f'"$__vl_dir/{index}'
         return [
-            f'{printf} "%s" "$__vl_rc" > {base}.rc"',
+            f'echo -n "$__vl_rc" > {base}.rc"',
             f'{q(plan.env_tool)} -0 > {base}.env"',
             f'alias deactivate > {base}.alias"',
             f'which python >& {base}.which"',
@@ -228,8 +229,8 @@ def _render_csh(plan: Plan) -> str:
 
     lines += dump(0)
     for index, step in enumerate(plan.steps, start=1):
-        marker = f"{printf} '\\037venvlab-step {index}\\037\\n'"
-        lines += [marker, f"{marker} > /dev/stderr"]
+        marker = f"echo '{MARKER} {index}\x1f'"
+        lines += [marker, f"{marker} >& /dev/stderr"]
         lines.append(_action(step, "source", q(step.script or "")))
         lines.append("set __vl_rc = $status")
         lines += dump(index)
