@@ -86,7 +86,7 @@ def observe_activation(
     :param shell: ``bash``, ``dash`` (``sh``), ``zsh``, ``fish`` or ``tcsh`` (``csh``).
     :param initial_ps1: the prompt before activation. It is ``PS1`` in the sh family, a
         ``fish_prompt`` function printing it in fish, and ``prompt`` in tcsh. ``None`` leaves
-        it unset.
+        it unset (fish: erases ``fish_prompt``, and fish may load its default one).
     :param prompt_disabled: ``True`` exports ``VIRTUAL_ENV_DISABLE_PROMPT=1``. A string exports
         exactly that value, such as ``"0"`` or ``""``.
     :param pythonhome: export ``PYTHONHOME`` with this value before activation; ``""`` is
