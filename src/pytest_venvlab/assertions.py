@@ -9,7 +9,9 @@ a test also shows pytest's own comparison.
 Where a creator documents a deliberate difference from CPython for a requirement
 (``Creator.documented_differences``), the helpers accept the documented behaviour instead:
 ``ACT-4`` means ``VIRTUAL_ENV_PROMPT`` is the bare prompt, ``ACT-3`` that the prompt may be left
-unchanged; any other documented requirement is not checked.
+unchanged; ``ACT-5``, ``ACT-6``, ``ACT-8`` and ``ACT-10`` are then not checked. A key may name
+one shell (``ACT-3:dash``). The invariants in ``checks.violation.NEVER_EXCUSED`` (isolation,
+VIRTUAL_ENV, PATH, deactivate, prompt injection...) are never excused.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from ..introspection import Introspection
 from ..pyvenv_cfg import read_pyvenv_cfg
 
 __all__ = [
+    "NEVER_EXCUSED",
     "Violation",
     "creator_name",
     "documented_differences",
@@ -93,12 +94,41 @@ def is_documented(documented: dict[str, str], req_id: str, shell: str | None) ->
     return req_id in documented or (shell is not None and f"{req_id}:{shell}" in documented)
 
 
+#: What makes an environment isolated and an activation usable at all; a documented difference
+#: never excuses these (a creator documenting e.g. ACT-7 describes a CPython quirk it does not
+#: share, not a licence to leave PATH changed).
+NEVER_EXCUSED = frozenset(
+    {
+        "CFG-1",
+        "CFG-3",
+        "PFX-1",
+        "PFX-2",
+        "SCH-2",
+        "SITE-1",
+        "SITE-2",
+        "SITE-3",
+        "ACT-1",
+        "ACT-2",
+        "ACT-7",
+        "ACT-11",
+        "CLI-7",
+        "LAY-5",
+    }
+)
+#: Checked with the documented behaviour accepted, rather than skipped.
+_ADJUSTED = frozenset({"ACT-3", "ACT-4"})
+
+
 def drop_documented(
     env: Venv, violations: list[Violation], shell: str | None = None
 ) -> list[Violation]:
+    """``violations`` without those the env's creator documents as deliberate (never the
+    :data:`NEVER_EXCUSED` ones)."""
     documented = documented_differences(env)
     return [
         v
         for v in violations
-        if v.req_id in {"ACT-3", "ACT-4"} or not is_documented(documented, v.req_id, shell)
+        if v.req_id in NEVER_EXCUSED
+        or v.req_id in _ADJUSTED
+        or not is_documented(documented, v.req_id, shell)
     ]
