@@ -189,3 +189,25 @@ def test_failure_in_a_user_suite_is_one_readable_message(pytester: pytest.Pytest
             "*expected: a file at *pyvenv.cfg",
         ]
     )
+
+
+def test_documented_differences_excuse_only_what_they_may(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from pytest_venvlab import Violation, get_creator
+    from pytest_venvlab.checks.violation import drop_documented
+
+    creator_class = type(get_creator("venv"))
+    monkeypatch.setattr(
+        creator_class,
+        "documented_differences",
+        {"ACT-7": "a quirk it does not share", "ACT-6": "all shells", "ACT-8:tcsh": "csh only"},
+    )
+    env = Venv(tmp_path, VenvSpec())
+    found = [Violation(req, "inv", "e", "a") for req in ("ACT-6", "ACT-7", "ACT-8", "SITE-1")]
+
+    def kept(shell: str) -> list[str]:
+        return [v.req_id for v in drop_documented(env, found, shell)]
+
+    assert kept("bash") == ["ACT-7", "ACT-8", "SITE-1"]
+    assert kept("tcsh") == ["ACT-7", "SITE-1"]
