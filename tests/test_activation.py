@@ -312,3 +312,48 @@ def test_a_missing_activate_script_fails(own_env: Venv) -> None:
     message = failure(own_env, "fish")
     assert failed_ids(message) == {"LAY-5"}
     assert "activate.fish" in message
+
+
+def test_the_how_to_examples_run_as_written(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The examples in docs/howto/activation-checks.rst, in a user's suite."""
+    monkeypatch.delenv("CI", raising=False)
+    pytester.makepyfile(
+        """
+        import pytest
+        from pytest_venvlab import assert_activation, observe_activation
+
+        @pytest.mark.parametrize("shell", ["bash", "dash"])
+        def test_activation(venv_factory, shell):
+            assert_activation(venv_factory(), shell)
+
+        @pytest.mark.venv(prompt="demo")
+        def test_private_copy_with_a_prompt(venv):
+            assert_activation(venv, "bash")
+
+        def test_switching(venv_factory, tmp_path):
+            first = venv_factory(prompt="first")
+            second = venv_factory(prompt="second")
+            assert_activation(first, "zsh", other_env=second)
+
+        def test_empty_pythonhome_is_left_alone(venv):
+            obs = observe_activation(venv, "bash", pythonhome="")
+            assert obs["activated"].pythonhome == ""
+
+        def test_prompt_when_disabled(venv):
+            obs = observe_activation(venv, "fish", prompt_disabled="0")
+            assert obs["activated"].prompt == obs["before"].prompt
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=6)
+
+
+def test_a_moved_env_fails_and_the_message_says_why(own_env: Venv, tmp_path: Path) -> None:
+    moved_path = tmp_path / "moved env"
+    own_env.path.rename(moved_path)
+    moved = Venv(moved_path, own_env.spec, own_env.interpreter)
+    message = failure(moved, "bash")
+    assert {"ACT-1", "ACT-3"} <= failed_ids(message)  # REL-1: activate keeps the old path
+    assert "an env copied or moved since keeps its old name in the activate scripts" in message

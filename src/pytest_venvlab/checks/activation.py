@@ -235,6 +235,13 @@ def _prompt_violations(
     shell: str,
 ) -> list[Violation]:
     found: list[Violation] = []
+    hint: tuple[str, ...] = ()
+    if env.spec is None or env.spec.prompt is None:
+        hint = (
+            f"the default prompt is the directory name when the env was made ({label!r} "
+            "expected here); an env copied or moved since keeps its old name in the activate "
+            "scripts",
+        )
     template = "[{}] " if family == "csh" and version < (3, 9) else "({}) "
     old = before.prompt or ""
     expected = template.format(label) + old
@@ -247,6 +254,7 @@ def _prompt_violations(
                 f"the prompt shows the env's prompt ({name})",
                 repr(expected),
                 f"{state.prompt!r} (unexpanded: {state.prompt_raw!r})",
+                hint,
             )
         )
     want = expected_virtual_env_prompt(env)
@@ -264,6 +272,7 @@ def _prompt_violations(
                 f"define it ({name})",
                 repr(want) + (" (unset)" if want is None else ""),
                 repr(state.virtual_env_prompt),
+                () if injected else hint,
             )
         )
     return found
