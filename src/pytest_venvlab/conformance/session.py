@@ -318,6 +318,8 @@ def configure(config: pytest.Config) -> None:
     if not config.getoption("venv_conformance", False):
         return
     pin_collection(config)
+    # Registered here too, so that --strict-markers accepts it when xdist is disabled (-p no:xdist).
+    config.addinivalue_line("markers", "xdist_group(name): run tests of one group on one worker")
     config.pluginmanager.register(ConformancePlugin(config), "venvlab-conformance")
     config.pluginmanager.register(ResultsCollector(config), "venvlab-conformance-report")
 
