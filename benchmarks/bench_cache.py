@@ -7,15 +7,18 @@ Run it from the repository (with the package installed)::
 It prints a table of medians (and minimums) for:
 
 * handing out a shared environment that is already cached (``venv_factory(pip=True)``);
-* a private copy of a cached environment with pip (``venv_factory(pip=True, private=True)``),
-  made on demand, and handed out from the copy pool after a test-like pause;
+* a private copy of a cached environment with pip (``venv_factory(pip=True, private=True)``):
+  made on demand (``cp -a`` and relocation); made ahead in the background while a "test"
+  sleeps ``--pause`` seconds; and recycled (a copy a test changed, reset to pristine);
+* the copy strategies on the same environment: ``shutil.copytree``, ``cp -a`` (used), and a
+  walk that copies each file with ``os.copy_file_range``;
 * the peers that make an environment with pip from scratch: ``python -m venv``,
   ``virtualenv`` and ``uv venv --seed`` (offline, from the interpreter's bundled pip wheel;
   uv only seeds offline for Python 3.12 and later);
 * a first build of an environment with pip, with each creator given by ``--creator``.
 
-Ratios are "peer time / our time" (how many times faster the cache is). Timings on a busy
-machine vary run to run; compare the ratios, which are measured side by side.
+The rounds are interleaved (each round measures every operation once), so a machine whose load
+changes during the run slows every row alike; the ratio columns compare rows side by side.
 """
 
 from __future__ import annotations
@@ -29,32 +32,35 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from pytest_venvlab import VenvSpec, create_venv, find_interpreter
+from pytest_venvlab import Venv, VenvSpec, create_venv, find_interpreter
 from pytest_venvlab.cache.copies import CopyPool
 from pytest_venvlab.cache.factory import VenvFactory
 from pytest_venvlab.cache.store import EnvStore
 from pytest_venvlab.creators.registry import get_creator
 from pytest_venvlab.process import hermetic_env
 
-Row = tuple[str, list[float]]
+#: Shared handouts timed per round (their mean is one sample).
+SHARED_BATCH = 200
+
+
+@dataclass
+class Case:
+    """One row: ``sample(i)`` does one round's work and returns the seconds it timed."""
+
+    name: str
+    sample: Callable[[int], float]
+    #: Rounds this case takes part in (slow peers take part in fewer).
+    rounds: int
+    samples: list[float] = field(default_factory=list)
 
 
 def timed(action: Callable[[], object]) -> float:
     started = time.perf_counter()
     action()
     return time.perf_counter() - started
-
-
-def measure(
-    rounds: int, action: Callable[[int], object], reset: Callable[[int], object]
-) -> list[float]:
-    samples = []
-    for i in range(rounds):
-        samples.append(timed(lambda i=i: action(i)))
-        reset(i)
-    return samples
 
 
 def copy_with_cp(source: Path, dest: Path) -> None:
@@ -93,12 +99,71 @@ COPY_STRATEGIES: dict[str, Callable[[Path, Path], object]] = {
 }
 
 
-def ms(seconds: float) -> str:
-    return f"{seconds * 1000:9.2f}"
+def vandalise(env: Venv) -> None:
+    """What a test might do to its copy: install a small package, delete and edit files."""
+    package = env.site_packages / "bench_pkg"
+    package.mkdir()
+    for i in range(20):
+        (package / f"mod{i}.py").write_text(f"VALUE = {i}\n")
+    info = env.site_packages / "bench_pkg-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: bench-pkg\nVersion: 1.0\n")
+    (env.bin_dir / "activate.csh").unlink()
+    with open(env.path / "pyvenv.cfg", "a") as cfg:
+        cfg.write("bench = 1\n")
+
+
+def wait_for_removals(pool: CopyPool) -> None:
+    for proc in pool._removals:
+        proc.wait()
+
+
+def private_cases(
+    store: EnvStore, spec: VenvSpec, root: Path, pause: float, rounds: int
+) -> list[Case]:
+    on_demand = VenvFactory(store, CopyPool(root / "p1", prepare_ahead=False, recycle=False), spec)
+    ahead = VenvFactory(store, CopyPool(root / "p2", recycle=False), spec)
+    recycled = VenvFactory(store, CopyPool(root / "p3", prepare_ahead=False), spec)
+    recycled.remove(recycled(private=True))  # one used copy waiting
+
+    def give_back(factory: VenvFactory, venv: Venv) -> None:
+        factory.remove(venv)
+        wait_for_removals(factory.pool)
+
+    def sample_on_demand(i: int) -> float:
+        started = time.perf_counter()
+        venv = on_demand(private=True)
+        seconds = time.perf_counter() - started
+        give_back(on_demand, venv)
+        return seconds
+
+    def sample_ahead(i: int) -> float:
+        first = ahead(private=True)  # starts making the next copy
+        time.sleep(pause)  # the test using the first copy
+        started = time.perf_counter()
+        venv = ahead(private=True)
+        seconds = time.perf_counter() - started
+        give_back(ahead, first)
+        give_back(ahead, venv)
+        return seconds
+
+    def sample_recycled(i: int) -> float:
+        started = time.perf_counter()
+        venv = recycled(private=True)
+        seconds = time.perf_counter() - started
+        vandalise(venv)
+        give_back(recycled, venv)
+        return seconds
+
+    return [
+        Case("private copy, made on demand", sample_on_demand, rounds),
+        Case(f"private copy, made ahead ({pause:.1f}s test)", sample_ahead, rounds),
+        Case("private copy, recycled (test changed it)", sample_recycled, rounds),
+    ]
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--python", default="3.12", help="base Python for every env (default 3.12)")
     parser.add_argument("--rounds", type=int, default=11, help="rounds of the fast operations")
     parser.add_argument("--slow-rounds", type=int, default=3, help="rounds of builds from scratch")
@@ -109,7 +174,7 @@ def main() -> int:
         help="creator(s) whose first build with pip is timed (default: venv and venvlab)",
     )
     parser.add_argument(
-        "--pause", type=float, default=0.5, help="seconds a 'test' runs between pooled handouts"
+        "--pause", type=float, default=0.5, help="seconds a 'test' runs before the next handout"
     )
     args = parser.parse_args()
     interpreter = find_interpreter(args.python)
@@ -117,147 +182,118 @@ def main() -> int:
     creators = args.creator or ["venv", "venvlab"]
     root = Path(tempfile.mkdtemp(prefix="venvlab-bench-"))
     env = hermetic_env()
-    rows: list[Row] = []
     try:
         spec = VenvSpec(python=python, pip=True, creator=creators[0])
         store = EnvStore(root / "store")
-        factory = VenvFactory(store, CopyPool(root / "private", prepare_ahead=False), spec)
-        factory()  # the first build, not timed here (see "first build" rows)
+        factory = VenvFactory(store, CopyPool(root / "private"), spec)
+        source = factory().path  # the first build; timed in the "first build" rows
 
-        shared = measure(max(args.rounds, 1000), lambda i: factory(), lambda i: None)
-        rows.append(("shared handout (cached, with pip)", shared))
+        def sample_shared(i: int) -> float:
+            return timed(lambda: [factory() for _ in range(SHARED_BATCH)]) / SHARED_BATCH
 
-        def drop(i: int) -> None:
-            for path in list(factory._copies):
-                factory._copies.discard(path)
-                shutil.rmtree(path)
+        cases = [Case("shared handout (cached, with pip)", sample_shared, args.rounds)]
+        cases += private_cases(store, spec, root, args.pause, args.rounds)
 
-        private = measure(args.rounds, lambda i: factory(private=True), drop)
-        rows.append(("private copy, on demand", private))
+        scratch = root / "scratch"
+        scratch.mkdir()
 
-        pooled_factory = VenvFactory(store, CopyPool(root / "pooled"), spec)
-        pooled_factory(private=True)  # starts the pool
+        def creating(action: Callable[[Path], object]) -> Callable[[int], float]:
+            def sample(i: int) -> float:
+                dest = scratch / f"d{i}"
+                seconds = timed(lambda: action(dest))
+                shutil.rmtree(dest, ignore_errors=True)
+                return seconds
 
-        def pause_then_drop(i: int) -> None:
-            for path in list(pooled_factory._copies):
-                pooled_factory._copies.discard(path)
-                shutil.rmtree(path)
-            time.sleep(args.pause)
+            return sample
 
-        pooled = measure(args.rounds, lambda i: pooled_factory(private=True), pause_then_drop)
-        rows.append((f"private copy, from the pool ({args.pause:.1f}s test)", pooled))
-        pooled_factory.close()
-
-        source = factory().path
-        strategies = root / "strategies"
-        strategies.mkdir()
         for name, strategy in COPY_STRATEGIES.items():
-            rows.append(
-                (
+            cases.append(
+                Case(
                     f"copy strategy: {name}",
-                    measure(
-                        args.rounds,
-                        lambda i, strategy=strategy: strategy(source, strategies / f"c{i}"),
-                        lambda i: shutil.rmtree(strategies / f"c{i}"),
-                    ),
+                    creating(lambda dest, strategy=strategy: strategy(source, dest)),
+                    args.rounds,
                 )
             )
-
-        peers = root / "peers"
-        peers.mkdir()
 
         def run(argv: list[str]) -> None:
             subprocess.run(argv, check=True, env=env, capture_output=True)
 
-        def rm(i: int, name: str) -> None:
-            shutil.rmtree(peers / f"{name}{i}", ignore_errors=True)
-
-        rows.append(
-            (
+        cases.append(
+            Case(
                 "peer: python -m venv (with pip)",
-                measure(
-                    args.slow_rounds,
-                    lambda i: run([python, "-m", "venv", os.fspath(peers / f"venv{i}")]),
-                    lambda i: rm(i, "venv"),
-                ),
+                creating(lambda dest: run([python, "-m", "venv", os.fspath(dest)])),
+                args.slow_rounds,
             )
         )
-        virtualenv = [
-            sys.executable,
-            "-m",
-            "virtualenv",
-            "--no-periodic-update",
-            "-q",
-            "-p",
-            python,
-        ]
-        rows.append(
-            (
+        virtualenv = [sys.executable, "-m", "virtualenv", "--no-periodic-update", "-q"]
+        cases.append(
+            Case(
                 "peer: virtualenv (with pip)",
-                measure(
-                    args.rounds,
-                    lambda i: run([*virtualenv, os.fspath(peers / f"virtualenv{i}")]),
-                    lambda i: rm(i, "virtualenv"),
-                ),
+                creating(lambda dest: run([*virtualenv, "-p", python, os.fspath(dest)])),
+                args.rounds,
             )
         )
         uv = shutil.which("uv")
         if uv is not None and interpreter.version_info[:2] >= (3, 12):
             bundled = os.fspath(interpreter.bundled_wheels[0].parent)
             uv_argv = [uv, "venv", "--seed", "--offline", "--no-index", "--find-links", bundled]
-            uv_argv += ["-q", "-p", python]
-            rows.append(
-                (
+            cases.append(
+                Case(
                     "peer: uv venv --seed",
-                    measure(
-                        args.rounds,
-                        lambda i: run([*uv_argv, os.fspath(peers / f"uv{i}")]),
-                        lambda i: rm(i, "uv"),
-                    ),
+                    creating(lambda dest: run([*uv_argv, "-q", "-p", python, os.fspath(dest)])),
+                    args.rounds,
                 )
             )
         else:
             print(f"(uv venv --seed skipped: needs uv and Python >= 3.12 offline; got {python})")
 
         for name in creators:
-            reason = get_creator(name).availability()
-            if not reason.available:
-                print(f"(first build with {name} skipped: {reason.reason})")
+            availability = get_creator(name).availability()
+            if not availability.available:
+                print(f"(first build with {name} skipped: {availability.reason})")
                 continue
-            rows.append(
-                (
+            cases.append(
+                Case(
                     f"first build with pip: {name}",
-                    measure(
-                        args.slow_rounds,
-                        lambda i, name=name: create_venv(
-                            spec.replace(creator=name), peers / f"first-{name}{i}"
-                        ),
-                        lambda i, name=name: rm(i, f"first-{name}"),
-                    ),
+                    creating(lambda dest, name=name: create_venv(spec.replace(creator=name), dest)),
+                    args.slow_rounds,
                 )
             )
+
+        for i in range(max(c.rounds for c in cases)):
+            for case in cases:
+                if i < case.rounds:
+                    case.samples.append(case.sample(i))
+        factory.close()
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
-    report(rows, interpreter.version)
+    report(cases, interpreter.version)
     return 0
 
 
-def report(rows: list[Row], version: str) -> None:
-    ours = {name: statistics.median(samples) for name, samples in rows}
-    copy = ours["private copy, on demand"]
-    pooled = next(v for k, v in ours.items() if k.startswith("private copy, from the pool"))
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:9.2f}"
+
+
+def report(cases: list[Case], version: str) -> None:
+    medians = {c.name: statistics.median(c.samples) for c in cases}
+    copy = medians["private copy, made on demand"]
+    recycled = medians["private copy, recycled (test changed it)"]
     print(f"\nPython {version}, {os.cpu_count()} CPUs; times in ms (median, min, rounds)")
-    header = f"{'operation':<46} {'median':>9} {'min':>9} {'n':>5} {'x copy':>8} {'x pool':>8}"
+    header = f"{'operation':<46} {'median':>9} {'min':>9} {'n':>4} {'/ copy':>8} {'/ recycled':>10}"
     print(header)
     print("-" * len(header))
-    for name, samples in rows:
-        median = statistics.median(samples)
+    for case in cases:
+        median = medians[case.name]
         print(
-            f"{name:<46} {ms(median)} {ms(min(samples))} {len(samples):>5} "
-            f"{median / copy:>8.1f} {median / pooled:>8.1f}"
+            f"{case.name:<46} {ms(median)} {ms(min(case.samples))} {len(case.samples):>4} "
+            f"{median / copy:>8.2f} {median / recycled:>10.1f}"
         )
-    print("\nx copy / x pool: the row's median divided by the private copy's (on demand / pooled)")
+    print(
+        "\n/ copy, / recycled: the row's median divided by that of a private copy made on "
+        "demand,\nor recycled (above 1: the private copy is that many times faster)"
+    )
 
 
 if __name__ == "__main__":

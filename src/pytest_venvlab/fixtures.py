@@ -39,7 +39,7 @@ def venv_spec(request: pytest.FixtureRequest) -> VenvSpec:
 
 @pytest.fixture
 def venv(venv_factory: VenvFactory, venv_spec: VenvSpec) -> Iterator[Venv]:
-    """A private environment for this test, made from ``venv_spec``; removed afterwards."""
+    """A private environment for this test, made from ``venv_spec``; taken back afterwards."""
     env = venv_factory(venv_spec, private=True)
     yield env
     venv_factory.remove(env)

@@ -91,7 +91,11 @@ class VenvFactory:
             raise pytest.fail.Exception(str(exc), pytrace=False) from None
 
     def remove(self, venv: Venv) -> None:
-        """Delete a private environment now (in the background) instead of at session end."""
+        """Give back a private environment now instead of at session end.
+
+        The caller must not use it afterwards: it is reset to pristine and handed out again, or
+        deleted in the background. Shared environments are not affected.
+        """
         if venv.path in self._copies:
             self._copies.discard(venv.path)
             self.pool.remove(venv.path)
@@ -103,7 +107,7 @@ class VenvFactory:
         self._in_call = True
 
     def end_test(self, nodeid: str) -> list[str]:
-        """The test is over: delete its private copies, and check the shared envs it used.
+        """The test is over: take back its private copies, and check the shared envs it used.
 
         Returns one message per shared environment the test changed; each is unpublished so
         that the next user rebuilds it.
@@ -129,7 +133,7 @@ class VenvFactory:
         return problems
 
     def close(self) -> None:
-        """Delete the private copies still around and stop preparing new ones."""
+        """Delete every private copy and stop preparing new ones."""
         for path in sorted(self._copies):
             self.pool.remove(path)
         self._copies.clear()
