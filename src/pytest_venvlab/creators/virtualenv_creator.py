@@ -18,6 +18,8 @@ class VirtualenvCreator(Creator):
     """virtualenv with no periodic update and no downloads: pip comes from its embedded wheels."""
 
     documented_differences: ClassVar[dict[str, str]] = {
+        "ACT-3:dash": "virtualenv changes PS1 only under bash and zsh; its activate script guards "
+        "other POSIX shells away from the prompt on purpose",
         "ACT-4": "virtualenv sets VIRTUAL_ENV_PROMPT to the bare prompt on every Python version",
         "CFG-4": "virtualenv writes extra keys (version_info, virtualenv, base-prefix, ...)",
         "CFG-5": "virtualenv writes the executable key on every Python version",
