@@ -11,7 +11,8 @@ load hits both alike; the median of ``--repeat`` runs is reported:
    --without-pip --python <abs path>`` against ``uv venv --python <abs path>`` (and
    ``python -m venv --without-pip`` for reference; the host interpreter's own start-up,
    ``python -c pass``, is printed too because it is a floor for any Python command line);
-2. venvlab in-process, per environment (``create_environment`` in a loop);
+2. venvlab in-process, per environment (``create_environment`` in a loop), in the temporary
+   directory and again on ``/dev/shm`` (RAM) to separate the code's cost from the disk's;
 3. an environment with pip: ``python -m pytest_venvlab.create`` against ``uv venv --seed
    --offline --no-index --find-links <ensurepip/_bundled>`` (offline seeding from the same
    wheel), and venvlab in-process with pip.
@@ -136,6 +137,11 @@ def main() -> int:
         per_env_pip = _in_process(
             args.python, max(args.inprocess // 10, 10), work / "inpip", pip=True
         )
+    # The same on a RAM file system, if there is one: separates the code from the disk.
+    per_env_ram: float | None = None
+    if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK):
+        with tempfile.TemporaryDirectory(prefix="bench-creators-", dir="/dev/shm") as tmp:
+            per_env_ram = _in_process(args.python, args.inprocess, Path(tmp), pip=False)
 
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
     print("\nbare environment, whole process (median of", args.repeat, "runs)")
@@ -150,6 +156,8 @@ def main() -> int:
     print(f"  ratio venvlab / uv venv --seed     {ratio_pip:8.2f}   (target <= 1)")
     print("\nin-process, per environment")
     print(f"  venvlab bare                       {_ms(per_env)}   (target <= 1 ms)")
+    if per_env_ram is not None:
+        print(f"  venvlab bare, on /dev/shm          {_ms(per_env_ram)}")
     print(f"  venvlab with pip                   {_ms(per_env_pip)}")
     return 0
 
