@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, ClassVar
 
-from .base import Capabilities, CreateRequest, Creator
+from ..errors import CreatorUnavailableError
+from .base import Availability, Capabilities, CreateRequest, Creator
 
 if TYPE_CHECKING:
     from ..interpreters import Interpreter
@@ -45,6 +46,11 @@ class VenvlabCreator(Creator):
         except Exception:
             return f"unknown+{VENVLAB_FORMAT}"
 
+    def availability(self) -> Availability:
+        if os.name != "posix":
+            return Availability.no("venvlab creates POSIX environments only (bin/, symlinks)")
+        return Availability.yes()
+
     def capabilities(self, interpreter: Interpreter) -> Capabilities:
         from ..venvlab.seed import seed_wheels
 
@@ -57,6 +63,11 @@ class VenvlabCreator(Creator):
         from ..venvlab.builder import Options, create_environment
 
         spec = request.spec
+        if not request.interpreter.is_cpython:
+            raise CreatorUnavailableError(
+                f"creator 'venvlab' creates environments for CPython only, not "
+                f"{request.interpreter.implementation} at {request.interpreter.executable}"
+            )
         create_environment(
             request.interpreter,
             os.fspath(request.dest),
