@@ -175,3 +175,24 @@ def test_switching_from_and_to_a_cpython_venv(shell: str, order: str, tmp_path: 
     assert obs.deactivated.path == obs.before.path
     assert obs.deactivated.virtual_env is None
     assert obs.deactivated.prompt == obs.before.prompt
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_copied_env_activates_as_the_copy_and_a_symlinked_script_as_the_original(
+    shell: str, tmp_path: Path
+) -> None:
+    _need_shell(shell)
+    env = _env(tmp_path, "current", name="orig")
+    copy = tmp_path / "copy"
+    shutil.copytree(env.path, copy, symlinks=True)
+    obs = observe_activation(copy, shell)
+    assert obs.activated is not None
+    assert obs.activated.virtual_env == os.fspath(copy)
+    # A script reached through a symlink elsewhere still activates the env it belongs to.
+    elsewhere = tmp_path / "elsewhere" / "bin"
+    elsewhere.mkdir(parents=True)
+    name = "activate.fish" if shell == "fish" else "activate"
+    (elsewhere / name).symlink_to(env.bin_dir / name)
+    obs = observe_activation(env, shell, script=elsewhere / name)
+    assert obs.activated is not None
+    assert obs.activated.virtual_env == os.fspath(env.path)

@@ -54,7 +54,8 @@ if string match -q -- '*/*' $_venvlab_at
     set -l _venvlab_dir (string replace -r -- '/[^/]*$' '' $_venvlab_at)
     set -l _venvlab_here (builtin realpath -- $_venvlab_dir/@UP@ 2>/dev/null)
     set -l _venvlab_made (builtin realpath -- $VIRTUAL_ENV 2>/dev/null)
-    if test -n "$_venvlab_here"; and test "$_venvlab_here" != "$_venvlab_made"
+    if test -n "$_venvlab_here"; and test -f "$_venvlab_here/pyvenv.cfg"
+        and test "$_venvlab_here" != "$_venvlab_made"
         set -gx VIRTUAL_ENV $_venvlab_here
     end
 end

@@ -50,8 +50,9 @@ deactivate () {
 # of another creator that uses them (CPython's venv, virtualenv), and theirs undoes ours.
 deactivate nondestructive
 
-# The environment's path as created; if this script was moved with its environment and the
-# shell can tell where the script is (bash, zsh), use that location instead.
+# The environment's path as created; if this script was moved or copied with its environment
+# and the shell can tell where the script is (bash, zsh), use that location instead. A script
+# reached through a symlink from elsewhere (no pyvenv.cfg there) keeps the created path.
 VIRTUAL_ENV=@ENV@
 _venvlab_at=
 if [ -n "${BASH_VERSION:-}" ]; then
@@ -64,7 +65,8 @@ case $_venvlab_at in
             || _venvlab_at= ;;
     *) _venvlab_at= ;;
 esac
-if [ -n "$_venvlab_at" ] && ! [ "$_venvlab_at" -ef "$VIRTUAL_ENV" ]; then
+if [ -n "$_venvlab_at" ] && [ -f "$_venvlab_at/pyvenv.cfg" ] \
+        && ! [ "$_venvlab_at" -ef "$VIRTUAL_ENV" ]; then
     VIRTUAL_ENV=$_venvlab_at
 fi
 unset _venvlab_at
