@@ -65,7 +65,7 @@ case $_venvlab_at in
             || _venvlab_at= ;;
     *) _venvlab_at= ;;
 esac
-if [ -n "$_venvlab_at" ] && [ -f "$_venvlab_at/pyvenv.cfg" ] \
+if [ -n "$_venvlab_at" ] && [ -f "$_venvlab_at/pyvenv.cfg" ] \\
         && ! [ "$_venvlab_at" -ef "$VIRTUAL_ENV" ]; then
     VIRTUAL_ENV=$_venvlab_at
 fi
