@@ -40,6 +40,7 @@ STATS_KEY = "venvlab_stats"
 _FACTORY = pytest.StashKey[VenvFactory]()
 _STATS = pytest.StashKey[CacheStats]()
 _PERSISTENT = pytest.StashKey["Path | None"]()
+_FALLBACK = pytest.StashKey[Path]()
 
 
 def configure(config: pytest.Config) -> None:
@@ -71,10 +72,13 @@ def _persistent_dir(config: pytest.Config) -> Path | None:
 
 def _basetemp(config: pytest.Config) -> Path:
     factory = getattr(config, "_tmp_path_factory", None)
-    if factory is None:  # the tmp_path plugin is disabled
-        import tempfile
+    if factory is None:  # the tmp_path plugin is disabled: one temporary dir for the session
+        fallback = config.stash.get(_FALLBACK, None)
+        if fallback is None:
+            import tempfile
 
-        return Path(tempfile.mkdtemp(prefix="venvlab-"))
+            fallback = config.stash[_FALLBACK] = Path(tempfile.mkdtemp(prefix="venvlab-"))
+        return fallback
     base: Path = factory.getbasetemp()
     return base
 
