@@ -30,13 +30,13 @@ from typing import Any
 import pytest
 
 from .conformance.requirements import REQUIREMENTS
+from .conformance.session import PROPERTY
 
 __all__ = ["OUTCOMES", "Result", "ResultsCollector", "render_html", "render_markdown", "to_json"]
 
 #: Outcomes in the order the report counts them.
 OUTCOMES = ("passed", "failed", "skipped", "differs")
 _RANK = {"passed": 0, "skipped": 1, "differs": 2, "failed": 3}
-PROPERTY = "venvlab_conformance"
 
 
 @dataclass
