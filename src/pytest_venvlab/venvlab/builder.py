@@ -151,7 +151,7 @@ def create_environment(
         env_dir=root,
         bin_dir=layout.bin_dir,
         up=layout.up,
-        prompt=shown or os.path.basename(root),
+        prompt=os.path.basename(root) if options.prompt is None else shown,
         version=(interpreter.version_info[0], interpreter.version_info[1]),
     )
     for name, text in render_scripts(ctx).items():
