@@ -133,7 +133,7 @@ class ResultsCollector:
         )
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        if hasattr(self.config, "workerinput"):
+        if hasattr(self.config, "workerinput") or self.config.option.collectonly:
             return
         results = self.sorted_results()
         tr = terminalreporter
