@@ -3,9 +3,11 @@ and the hook that registers creators."""
 
 from __future__ import annotations
 
+import os
 import re
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -277,3 +279,33 @@ def test_a_python_that_matches_nothing_skips_with_the_reason_when_not_strict(
     result.stdout.fnmatch_lines(
         ["SKIPPED *no CPython 3.8+ interpreter matches Python spec '3.99'*"]
     )
+
+
+PROBE_FROM_INSIDE = """
+import sys
+from pytest_venvlab import find_interpreter
+short = "%d.%d" % sys.version_info[:2]
+print(sys.prefix != sys.base_prefix)
+print(find_interpreter("current").prefix)
+print(find_interpreter(short).prefix)
+print(sys.base_prefix)
+"""
+
+
+def test_run_from_inside_a_venv_the_base_interpreter_is_used(venv_factory: Any) -> None:
+    """pytest often runs in a virtual environment (tox, a project's .venv); "current" and
+    version specs then mean that venv's base Python, not the venv's own python."""
+    import _pytest
+    import python_discovery
+
+    import pytest_venvlab
+
+    env = venv_factory()
+    # Make the plugin importable inside the env without installing anything.
+    path = os.pathsep.join(
+        str(Path(module.__file__).resolve().parent.parent)
+        for module in (pytest_venvlab, _pytest, python_discovery)
+    )
+    lines = env.run(["python", "-c", PROBE_FROM_INSIDE], env={"PYTHONPATH": path}).stdout.split()
+    assert lines[0] == "True"
+    assert lines[1] == lines[2] == lines[3]

@@ -297,7 +297,7 @@ def find_interpreter(spec: str) -> Interpreter:
         _check_supported(info, text)
         return info
     if text in {"current", "running"}:
-        return interpreter_from_path(sys.executable)
+        return _base_of(interpreter_from_path(sys.executable))
     from python_discovery import get_interpreter
 
     search = _search_path()
@@ -324,9 +324,18 @@ def find_interpreter(spec: str) -> Interpreter:
             f"no CPython 3.8+ interpreter matches Python spec {text!r}; searched the running "
             f"interpreter, PATH and pyenv versions: {dirs}"
         )
-    info = interpreter_from_path(found.executable)
+    info = _base_of(interpreter_from_path(found.executable))
     _check_supported(info, text)
     return info
+
+
+def _base_of(info: Interpreter) -> Interpreter:
+    """The base interpreter of a virtual environment's python (pytest itself often runs in one,
+    e.g. under tox, and discovery tries the running interpreter first); others unchanged."""
+    if not info.is_venv:
+        return info
+    candidate = info.base_prefix / "bin" / f"python{info.version_short}"
+    return interpreter_from_path(candidate) if candidate.is_file() else info
 
 
 def _check_supported(info: Interpreter, spec: str) -> None:
