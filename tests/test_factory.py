@@ -206,6 +206,7 @@ def test_a_copy_given_back_is_pristine_when_handed_out_again(pytester: pytest.Py
 
         def test_vandalise(venv):
             paths.append(venv.path)
+            venv.run(["python", "-c", "import json, email.parser"])
             (venv.site_packages / "added.py").write_text("x = 1\\n")
             (venv.site_packages / "newdir" / "deep").mkdir(parents=True)
             (venv.bin_dir / "activate").unlink()
@@ -216,7 +217,12 @@ def test_a_copy_given_back_is_pristine_when_handed_out_again(pytester: pytest.Py
                 f.seek(0)
                 f.write(text.replace("false", "FALSE"))
             (venv.path / "include").rename(venv.path / "include-moved")
-            venv.run(["python", "-c", "print(1)"])
+            lib64 = venv.path / "lib64"
+            if lib64.is_symlink():  # a link replaced by a directory
+                lib64.unlink()
+                lib64.mkdir()
+            scripts = venv.bin_dir
+            (scripts / "python").unlink()  # a link to the base interpreter, removed
 
         def test_gets_it_back_clean(venv, venv_factory):
             assert venv.path == paths[0]  # the same copy, reset
