@@ -81,8 +81,14 @@ def _message(report: pytest.TestReport, outcome: str) -> str:
     lines = [ln for ln in text.splitlines() if ln.startswith("E ")]
     if lines:
         return " ".join(ln[1:].strip() for ln in lines[:3])[:400]
-    tail = [ln for ln in text.strip().splitlines() if ln.strip()]
-    return tail[-1][:400] if tail else ""
+    # A failure without a traceback (pytest.fail(..., pytrace=False)): its first line says what
+    # failed; for a command that failed, the last line is the last thing it printed.
+    kept = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
+    if not kept:
+        return ""
+    if len(kept) == 1:
+        return kept[0][:400]
+    return f"{kept[0][:300]} ... {kept[-1][:150]}"
 
 
 def _phase_outcome(report: pytest.TestReport) -> str | None:

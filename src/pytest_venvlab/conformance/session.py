@@ -292,8 +292,13 @@ class ConformancePlugin:
         if conf_target.problem is not None:
             conf_builder.missing(conf_target.problem)
 
-        def make(dest: Path, spec: VenvSpec | None = None) -> Venv:
-            return conf_builder.create(conf_target, dest, spec)
+        def make(dest: Path, spec: VenvSpec | None = None, *, may_fail: bool = False) -> Venv:
+            try:
+                return conf_builder.create(conf_target, dest, spec)
+            except VenvlabError as exc:
+                if may_fail:
+                    raise
+                pytest.fail(f"the creator failed: {exc}", pytrace=False)
 
         return make
 
