@@ -160,5 +160,6 @@ class EnvFacts:
 
     @property
     def base(self) -> dict[str, Any]:
-        """The probe as the base interpreter reports it about itself."""
-        return base_probe(os.fspath(self.interpreter.executable))
+        """The probe as the base interpreter reports it about itself (run by its real binary, so
+        that a base found inside another virtual environment reports the real base)."""
+        return base_probe(os.fspath(self.interpreter.real_executable))
