@@ -89,3 +89,9 @@ def test_markdown_and_html(tmp_path: Path) -> None:
     write_report(tmp_path / "r.md", RESULTS)
     assert (tmp_path / "r.html").read_text("utf-8") == html
     assert (tmp_path / "r.md").read_text("utf-8") == md
+
+
+def test_python_columns_in_version_order() -> None:
+    results = [result("CFG-1", "passed", python=v) for v in ("3.13.0", "3.8.18", "3.10.13")]
+    header = next(line for line in render_text(results) if line.startswith("requirement"))
+    assert header.split() == ["requirement", "3.8.18", "3.10.13", "3.13.0"]

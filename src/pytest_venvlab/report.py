@@ -177,12 +177,21 @@ def _cell(counter: Counter[str]) -> str:
 def _matrix(
     results: list[Result],
 ) -> tuple[list[str], list[str], dict[tuple[str, str], Counter[str]]]:
-    columns = sorted({r.column for r in results})
+    columns = sorted({r.column for r in results}, key=_column_order)
     rows = [rid for rid in REQUIREMENTS if any(r.requirement == rid for r in results)]
     cells: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     for r in results:
         cells[(r.requirement, r.column)][r.outcome] += 1
     return rows, columns, cells
+
+
+def _column_order(column: str) -> tuple[str, tuple[int, ...], str]:
+    creator, _, python = column.rpartition(" ")
+    try:
+        version = tuple(int(part) for part in python.split("."))
+    except ValueError:
+        version = ()
+    return (creator, version, python)
 
 
 def render_text(results: list[Result]) -> list[str]:
@@ -206,10 +215,13 @@ def render_text(results: list[Result]) -> list[str]:
         lines.append("")
         lines.append(f"creator {creator}")
         lines.append(
-            "  ".join(h.ljust(w) for h, w in zip(["requirement", *headers], widths, strict=False))
+            "  ".join(
+                h.ljust(w) for h, w in zip(["requirement", *headers], widths, strict=False)
+            ).rstrip()
         )
         lines.extend(
-            "  ".join(v.ljust(w) for v, w in zip(row, widths, strict=False)) for row in table
+            "  ".join(v.ljust(w) for v, w in zip(row, widths, strict=False)).rstrip()
+            for row in table
         )
     failures = [r for r in results if r.outcome == "failed"]
     lines.append("")
