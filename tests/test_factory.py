@@ -102,7 +102,7 @@ def test_shared_is_built_once_and_private_copies_are_separate(pytester: pytest.P
             assert str(venv.path) in (venv.bin_dir / "activate").read_text()
             seen.setdefault("private", []).extend([venv.path, other.path])
             with open("private_root.txt", "w") as f:
-                f.write(str(venv.path.parent))
+                f.write(str(venv.path.parent.parent))
 
         def test_copies_given_back_are_handed_out_again():
             assert len(set(seen["private"])) == 2  # six copies handed out, two made
@@ -119,7 +119,7 @@ def test_shared_is_built_once_and_private_copies_are_separate(pytester: pytest.P
     # Private copies are gone when the session is over.
     private_root = Path((pytester.path / "private_root.txt").read_text())
     assert private_root.is_dir()
-    assert not list(private_root.glob("venv-*"))
+    assert not list(private_root.glob("copy-*"))
 
 
 def test_private_pip_install_stays_in_the_copy(
@@ -237,3 +237,20 @@ def test_a_copy_given_back_is_pristine_when_handed_out_again(pytester: pytest.Py
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(passed=2)
     result.stdout.fnmatch_lines(["venvlab: 1 built, 2 reused, 2 private in *s"])
+
+
+def test_private_copy_activates_as_itself(pytester: pytest.Pytester) -> None:
+    """CPython's activate shows the env's directory name: a copy must keep it (ACT-1..3)."""
+    pytester.makepyfile(
+        """
+        from pytest_venvlab import assert_activation
+
+        def test_copy(venv, venv_factory):
+            shared = venv_factory()
+            assert venv.path != shared.path
+            assert venv.path.name == shared.path.name
+            assert_activation(venv, shell="bash")
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)

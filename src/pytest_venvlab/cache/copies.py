@@ -117,9 +117,13 @@ class CopyPool:
     _removals: list[subprocess.Popen[bytes]] = field(default_factory=list)
     _counter: int = 0
 
-    def _next_dest(self) -> Path:
+    def _next_dest(self, source: Path) -> Path:
+        # Each copy keeps its source's directory name, inside a directory of its own: CPython's
+        # activate scripts show that name as the prompt, so it must still be the env's own.
         self._counter += 1
-        return self.root / f"venv-{os.getpid()}-{self._counter:04d}-{uuid.uuid4().hex[:6]}"
+        holder = self.root / f"copy-{os.getpid()}-{self._counter:04d}-{uuid.uuid4().hex[:6]}"
+        holder.mkdir()
+        return holder / source.name
 
     def take(self, source: Path, manifest: Manifest) -> Path:
         """A private copy of ``source``, pointing at its own path."""
@@ -129,7 +133,7 @@ class CopyPool:
         if dest is None:
             dest = self._take_fresh(source, manifest)
             if self.prepare_ahead and source not in self._pending:
-                ahead = self._next_dest()
+                ahead = self._next_dest(source)
                 self._pending[source] = _Pending(ahead, _start_copy(source, ahead))
         self._out[dest] = (source, stamp(self.root))
         return dest
@@ -159,7 +163,7 @@ class CopyPool:
             else:
                 relocate(pending.dest, source, manifest)
                 return pending.dest
-        dest = self._next_dest()
+        dest = self._next_dest(source)
         _finish_copy(_start_copy(source, dest), source, dest)
         relocate(dest, source, manifest)
         return dest
@@ -188,6 +192,9 @@ class CopyPool:
         self._removals = [p for p in self._removals if p.poll() is None]
 
     def _discard(self, path: Path) -> None:
+        holder = path.parent
+        if holder.parent == self.root and holder.name.startswith("copy-"):
+            path = holder
         proc = remove_tree(path, self.root / ".trash")
         if proc is not None:
             self._removals.append(proc)
