@@ -309,3 +309,40 @@ def test_run_from_inside_a_venv_the_base_interpreter_is_used(venv_factory: Any) 
     lines = env.run(["python", "-c", PROBE_FROM_INSIDE], env={"PYTHONPATH": path}).stdout.split()
     assert lines[0] == "True"
     assert lines[1] == lines[2] == lines[3]
+
+
+def test_a_third_party_entry_point_adds_a_creator(pytester: pytest.Pytester) -> None:
+    """A distribution that declares ``[pytest_venvlab.creators]`` is found with no code in the
+    test suite (here a bare .dist-info on sys.path stands for an installed package)."""
+    pytester.makepyfile(
+        thirdparty_creator="""
+        from pytest_venvlab import CommandCreator
+
+        class Mirror(CommandCreator):
+            def __init__(self):
+                super().__init__("{python} -m venv")
+
+            def version(self):
+                return "2.0"
+        """
+    )
+    info = pytester.mkdir("thirdparty_creator-2.0.dist-info")
+    (info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: thirdparty-creator\nVersion: 2.0\n"
+    )
+    (info / "entry_points.txt").write_text(
+        "[pytest_venvlab.creators]\nmirror = thirdparty_creator:Mirror\n"
+    )
+    pytester.makepyfile(
+        test_it="""
+        from pytest_venvlab import create_venv, creator_names, get_creator
+
+        def test_found(tmp_path):
+            assert "mirror" in creator_names()
+            assert get_creator("mirror").version() == "2.0"
+            env = create_venv(creator="mirror", dest=tmp_path / "env")
+            assert env.cfg["home"]
+        """
+    )
+    result = pytester.runpytest_subprocess("--venv-creator", "mirror", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
