@@ -340,3 +340,42 @@ def test_suite_is_not_collected_without_the_flag(pytester: pytest.Pytester) -> N
 
     result = pytester.runpytest_subprocess(os.fspath(SUITE_DIR), "-p", "no:cacheprovider")
     assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED
+
+
+PLUGIN = '''
+from pytest_venvlab import CommandCreator
+
+
+class MyTool(CommandCreator):
+    """stdlib venv, except that pyvenv.cfg has no version key (documented)."""
+
+    documented_differences = {"CFG-4": "mytool writes no version key"}
+
+    def __init__(self):
+        super().__init__("{python} -m venv")
+        self.name = "mytool"
+
+    def create(self, request):
+        super().create(request)
+        cfg = request.dest / "pyvenv.cfg"
+        lines = cfg.read_text().splitlines(keepends=True)
+        cfg.write_text("".join(line for line in lines if not line.startswith("version")))
+
+
+def pytest_venvlab_register_creators(register):
+    register("mytool", MyTool)
+'''
+
+
+def test_creator_authors_recipe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The how-to's recipe: a third-party creator, loaded as a plugin module (no conftest.py).
+    (tmp_path / "mytool_plugin.py").write_text(PLUGIN)
+    monkeypatch.setenv("PYTHONPATH", os.fspath(tmp_path))
+    select = "symlinks-isolated-nopip and CFG"
+    run = conformance(tmp_path, "-p", "mytool_plugin", "--venv-creator", "mytool", "-k", select)
+    assert run.returncode == 0, run
+    assert {r["creator"] for r in run.results} == {"mytool"}
+    assert run.ids("differs") == {"CFG-4"}, run
+    differs = [r for r in run.results if r["outcome"] == "differs"]
+    assert "mytool writes no version key" in differs[0]["message"]
+    assert run.ids("failed") == set()
