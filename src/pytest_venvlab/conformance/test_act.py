@@ -335,6 +335,8 @@ def test_tcsh_cpython(
     assert activated.pythonhome == PYTHONHOME, (
         f"PYTHONHOME became {activated.pythonhome!r} (CPython's csh script never touches it)"
     )
+    script = (conf_env.bin_dir / "activate.csh").read_text("utf-8", errors="replace")
+    assert "alias pydoc" in script, "activate.csh defines no pydoc alias"
     disabled = _observe(conf_env, "tcsh", request, prompt_disabled="")
     before = _state(disabled, "before")
     assert _state(disabled, "activated").prompt == before.prompt, (

@@ -129,6 +129,8 @@ def test_cpython_script_set(conf_env: EnvFacts) -> None:
         if (conf_env.bin_dir / n).is_file()
     }
     assert all(m == "0o644" for m in modes.values()), f"script modes: {modes}"
+    data = ps1.read_bytes()
+    assert data.count(b"\r\n") == data.count(b"\n"), "bin/Activate.ps1 does not use CRLF"
 
 
 @requirement("LAY-6", CPY)
