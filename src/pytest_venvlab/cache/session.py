@@ -19,10 +19,12 @@ from typing import Any
 
 import pytest
 
+from ..errors import VenvlabError
 from ..settings import get_settings
 from ..summary import CacheStats, summary_lines
 from .copies import CopyPool
 from .factory import VenvFactory
+from .safety import check_root
 from .store import EnvStore
 
 __all__ = [
@@ -52,6 +54,11 @@ def configure(config: pytest.Config) -> None:
         config.stash[_PERSISTENT] = Path(given) if given else None
         return
     persistent = _persistent_dir(config)
+    if persistent is not None:
+        try:
+            check_root(persistent)
+        except VenvlabError as exc:
+            raise pytest.UsageError(f"--venv-cache-dir: {exc}") from None
     config.stash[_PERSISTENT] = persistent
     if persistent is not None and config.getoption("venv_cache_clear"):
         EnvStore(persistent, persistent=True).clear()

@@ -14,8 +14,10 @@ and deletes it. Readers never see a half-built environment.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
 import shutil
 import time
 import uuid
@@ -23,20 +25,27 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from filelock import FileLock, Timeout
-
 from ..build import Resolved, build
 from ..errors import VenvlabError
 from .fingerprint import fingerprint
 from .key import CacheKey
 from .relocate import Manifest, scan
+from .safety import (
+    CacheSecurityError,
+    KeyLock,
+    check_root,
+    make_private_dir,
+    read_text_nofollow,
+    write_text_nofollow,
+)
 
 __all__ = ["Acquired", "EnvStore", "StoredEntry"]
 
 ENTRY_FORMAT = 1
 ENTRY_FILE = "entry.json"
 INVALID_FILE = "invalidated.txt"
-LOCK_TIMEOUT = 1800.0
+#: What an entry record may name as its environment (never a path outside the entry).
+_ENV_NAME = re.compile(r"env-[0-9a-f]{1,32}")
 _CACHEDIR_TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
     "# This directory holds virtual environments cached by pytest-venvlab.\n"
@@ -73,31 +82,34 @@ class EnvStore:
         self.root = root
         self.persistent = persistent
         self._known: dict[str, StoredEntry] = {}
+        self._root_ready = False
 
     def acquire(self, resolved: Resolved, key: CacheKey) -> Acquired:
-        """The entry for ``key``: reused if published and valid, else built exactly once."""
+        """The entry for ``key``: reused if published and valid, else built exactly once.
+
+        Waits, with no time limit, while another live process builds it (a pip build may take
+        minutes); the lock is freed by the kernel if that process dies, and this one takes over.
+        """
         known = self._known.get(key.digest)
         if known is not None and self._stamp(key) == known.stamp:
             return Acquired(known, built=False)
-        entry, _ = self._load_valid(key, resolved)
-        if entry is not None:
-            self._known[key.digest] = entry
-            return Acquired(entry, built=False)
-        self._prepare_root()
-        lock = FileLock(os.fspath(self.root / f"{key.name}.lock"), timeout=LOCK_TIMEOUT)
         try:
-            with lock:
+            self._prepare_root()
+            entry, _ = self._load_valid(key, resolved)
+            if entry is not None:
+                self._known[key.digest] = entry
+                return Acquired(entry, built=False)
+            with KeyLock(self.root / f"{key.name}.lock"):
                 entry, reason = self._load_valid(key, resolved)
                 if entry is not None:
                     self._known[key.digest] = entry
                     return Acquired(entry, built=False)
                 reason = reason or self._leftover_reason(key)
                 entry = self._build(resolved, key)
-        except Timeout:
+        except OSError as exc:
             raise VenvlabError(
-                f"waited {LOCK_TIMEOUT:.0f}s for another process to finish building "
-                f"{resolved.spec.describe()} (lock {lock.lock_file}); remove the lock file if "
-                "no pytest run is using it"
+                f"the environment cache in {self.root} cannot be used for "
+                f"{resolved.spec.describe()}: {exc}"
             ) from None
         self._known[key.digest] = entry
         return Acquired(entry, built=True, rebuild_reason=reason)
@@ -105,13 +117,12 @@ class EnvStore:
     def invalidate(self, key: CacheKey, env: Path, reason: str) -> None:
         """Unpublish ``env`` (if it is still the entry of ``key``) so the next user rebuilds."""
         self._known.pop(key.digest, None)
-        lock = FileLock(os.fspath(self.root / f"{key.name}.lock"), timeout=LOCK_TIMEOUT)
-        with lock:
+        with KeyLock(self.root / f"{key.name}.lock"):
             data = self._read(key)
             if data is None or data.get("env") != env.name:
                 return
             entry_dir = self.root / key.name
-            (entry_dir / INVALID_FILE).write_text(reason + "\n", "utf-8")
+            write_text_nofollow(entry_dir / INVALID_FILE, reason + "\n")
             (entry_dir / ENTRY_FILE).unlink()
 
     def clear(self) -> None:
@@ -129,11 +140,19 @@ class EnvStore:
     # -- internals ---------------------------------------------------------------------------
 
     def _prepare_root(self) -> None:
-        self.root.mkdir(parents=True, exist_ok=True)
+        """Refuse a root someone else could have written to; create it ``0700`` (once)."""
+        if self._root_ready:
+            return
+        what = "cache directory" if self.persistent else "per-run environment directory"
+        check_root(self.root, what=what)
+        make_private_dir(self.root)
+        check_root(self.root, what=what)  # it may have been made by someone else meanwhile
         if self.persistent:
             tag = self.root / "CACHEDIR.TAG"
-            if not tag.exists():
-                tag.write_text(_CACHEDIR_TAG, "utf-8")
+            if not os.path.lexists(tag):
+                with contextlib.suppress(FileExistsError):
+                    write_text_nofollow(tag, _CACHEDIR_TAG, exclusive=True)
+        self._root_ready = True
 
     def _stamp(self, key: CacheKey) -> tuple[int, int]:
         try:
@@ -144,20 +163,29 @@ class EnvStore:
 
     def _read(self, key: CacheKey) -> dict[str, Any] | None:
         try:
-            text = (self.root / key.name / ENTRY_FILE).read_text("utf-8")
+            text = read_text_nofollow(self.root / key.name / ENTRY_FILE)
             data: dict[str, Any] = json.loads(text)
+        except CacheSecurityError:
+            raise
         except (OSError, ValueError):
             return None
-        return data
+        return data if isinstance(data, dict) else None
 
     def _load_valid(
         self, key: CacheKey, resolved: Resolved
     ) -> tuple[StoredEntry | None, str | None]:
         """The published entry if it can be reused, else ``(None, why not)``."""
         stamp = self._stamp(key)
-        data = self._read(key)
+        try:
+            data = self._read(key)
+        except CacheSecurityError:
+            return None, "its entry record is a symbolic link (not followed)"
         if data is None:
+            if os.path.lexists(self.root / key.name / ENTRY_FILE):
+                return None, "its entry record is unreadable"
             return None, None
+        if not _ENV_NAME.fullmatch(str(data.get("env"))):
+            return None, "its entry record is unreadable"
         try:
             entry = StoredEntry(
                 env=self.root / key.name / str(data["env"]),
@@ -179,20 +207,31 @@ class EnvStore:
     def _leftover_reason(self, key: CacheKey) -> str | None:
         entry_dir = self.root / key.name
         invalid = entry_dir / INVALID_FILE
-        if invalid.exists():
-            return invalid.read_text("utf-8").strip() or "it was invalidated"
+        if os.path.lexists(invalid):
+            try:
+                return read_text_nofollow(invalid).strip() or "it was invalidated"
+            except (OSError, CacheSecurityError):
+                return "it was invalidated"
         if entry_dir.is_dir() and any(p.name.startswith("env-") for p in entry_dir.iterdir()):
             return "an earlier session stopped while building it (left half-built)"
         return None
 
     def _build(self, resolved: Resolved, key: CacheKey) -> StoredEntry:
         entry_dir = self.root / key.name
-        if entry_dir.exists():
-            shutil.rmtree(entry_dir)
-        entry_dir.mkdir(parents=True)
+        if os.path.lexists(entry_dir):
+            if entry_dir.is_symlink() or not entry_dir.is_dir():
+                entry_dir.unlink()
+            else:
+                shutil.rmtree(entry_dir)
+        make_private_dir(entry_dir)
         env = entry_dir / f"env-{uuid.uuid4().hex[:10]}"
         started = time.perf_counter()
-        build(resolved, env)
+        try:
+            build(resolved, env)
+        except BaseException:
+            # A failed or interrupted (Ctrl-C) build leaves nothing that looks like an env.
+            shutil.rmtree(env, ignore_errors=True)
+            raise
         seconds = time.perf_counter() - started
         manifest = scan(env)
         data = {
@@ -208,7 +247,7 @@ class EnvStore:
             "created": time.time(),
         }
         temp = entry_dir / f".{ENTRY_FILE}.{os.getpid()}.tmp"
-        temp.write_text(json.dumps(data, indent=1, sort_keys=True), "utf-8")
+        write_text_nofollow(temp, json.dumps(data, indent=1, sort_keys=True), exclusive=True)
         os.replace(temp, entry_dir / ENTRY_FILE)
         return StoredEntry(
             env=env,
