@@ -137,13 +137,16 @@ def test_ps1_custom_prompt(
 
 
 @requirement("ACT-3", CONTRACT, configs="prompt")
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish", "tcsh"])
 def test_prompt_shown(
-    conf_env: EnvFacts, conf_target: Target, request: pytest.FixtureRequest
+    conf_env: EnvFacts, conf_target: Target, shell: str, request: pytest.FixtureRequest
 ) -> None:
-    state = _state(_observe(conf_env, "bash", request), "activated")
+    state = _state(_observe(conf_env, shell, request), "activated")
     name = _prompt_name(conf_env, conf_target)
-    assert state.prompt is not None, "bash: activation left no prompt"
-    assert name in state.prompt, f"--prompt {name!r} is not shown; bash prompt is {state.prompt!r}"
+    assert state.prompt is not None, f"{shell}: activation left no prompt"
+    assert name in state.prompt, (
+        f"--prompt {name!r} is not shown; the {shell} prompt is {state.prompt!r}"
+    )
 
 
 def _expected_venv_prompt(target: Target, name: str, disabled: bool) -> str | None:
@@ -273,15 +276,18 @@ def test_strict_mode(conf_env: EnvFacts, request: pytest.FixtureRequest) -> None
 
 
 @requirement("ACT-11", SECURITY, configs="inject")
-@pytest.mark.parametrize("shell", SH_FAMILY)
+@pytest.mark.parametrize("shell", ALL_SHELLS)
 def test_prompt_not_evaluated(
     conf_env: EnvFacts, conf_target: Target, shell: str, request: pytest.FixtureRequest
 ) -> None:
     state = _state(_observe(conf_env, shell, request), "activated")
-    name = "VIRTUAL_ENV_PROMPT" if state.virtual_env_prompt is not None else "PS1"
+    name = "VIRTUAL_ENV_PROMPT" if state.virtual_env_prompt is not None else "the prompt"
     value = state.virtual_env_prompt if state.virtual_env_prompt is not None else state.prompt_raw
-    assert value is not None, f"{shell}: neither VIRTUAL_ENV_PROMPT nor PS1 is set"
-    assert INJECTION_PROMPT in value, (
+    assert value is not None, f"{shell}: neither VIRTUAL_ENV_PROMPT nor the prompt is set"
+    # The command's output without the command itself: the shell ran it. (A prompt that is lost
+    # or mangled without running anything is a prompt problem, checked by ACT-3, not this one.)
+    evaluated = "INJECTED" in value and INJECTION_PROMPT not in value
+    assert not evaluated, (
         f"CVE-2024-9287: {shell} evaluated the prompt {INJECTION_PROMPT!r} while sourcing "
         f"activate ({name} = {value!r})"
     )
