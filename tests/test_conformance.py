@@ -147,7 +147,7 @@ def test_terminal_table_and_failures(venv_run: Run) -> None:
     assert "venvlab conformance" in out
     assert "creator venv" in out
     assert f"requirement  {CURRENT}" in out
-    assert "ACT-11       FAIL 4f" in out
+    assert "ACT-11       FAIL 1p 4f" in out
     assert "failed requirements (4):" in out
     assert "ACT-11 venv" in out
     assert "CVE-2024-9287" in out
@@ -313,7 +313,7 @@ def test_markdown_matrix(venv_run: Run) -> None:
     results = [Result(**r) for r in venv_run.results]
     text = render_markdown(results)
     assert f"| requirement | title | venv {CURRENT} |" in text
-    assert "| ACT-11 | the prompt is never evaluated (CVE-2024-9287) | FAIL 4f |" in text
+    assert "| ACT-11 | the prompt is never evaluated (CVE-2024-9287) | FAIL 1p 4f |" in text
     assert "**failed** ACT-11" in text
 
 
