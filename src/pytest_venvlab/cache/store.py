@@ -15,6 +15,7 @@ and deletes it. Readers never see a half-built environment.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import re
@@ -83,6 +84,8 @@ class EnvStore:
         self.persistent = persistent
         self._known: dict[str, StoredEntry] = {}
         self._root_ready = False
+        #: Builds that failed in this process: not retried for every test that asks.
+        self._failed: dict[str, str] = {}
 
     def acquire(self, resolved: Resolved, key: CacheKey) -> Acquired:
         """The entry for ``key``: reused if published and valid, else built exactly once.
@@ -93,6 +96,9 @@ class EnvStore:
         known = self._known.get(key.digest)
         if known is not None and self._stamp(key) == known.stamp:
             return Acquired(known, built=False)
+        failed = self._failed.get(key.digest)
+        if failed is not None:
+            raise VenvlabError(failed)
         try:
             self._prepare_root()
             entry, _ = self._load_valid(key, resolved)
@@ -106,11 +112,13 @@ class EnvStore:
                     return Acquired(entry, built=False)
                 reason = reason or self._leftover_reason(key)
                 entry = self._build(resolved, key)
-        except OSError as exc:
-            raise VenvlabError(
-                f"the environment cache in {self.root} cannot be used for "
-                f"{resolved.spec.describe()}: {exc}"
-            ) from None
+        except (OSError, VenvlabError) as exc:
+            message = self._explain(exc, resolved)
+            if not isinstance(exc, CacheSecurityError):
+                self._failed[key.digest] = message
+            if isinstance(exc, VenvlabError) and message == str(exc):
+                raise
+            raise VenvlabError(message) from None
         self._known[key.digest] = entry
         return Acquired(entry, built=True, rebuild_reason=reason)
 
@@ -139,6 +147,19 @@ class EnvStore:
 
     # -- internals ---------------------------------------------------------------------------
 
+    def _explain(self, exc: OSError | VenvlabError, resolved: Resolved) -> str:
+        """The message for a failure to reuse or build: a full disk and file system errors in
+        one line (a full disk's tracebacks from the creator are noise), anything else as is."""
+        spec = resolved.spec.describe()
+        if _disk_full(exc):
+            return (
+                f"no space left on the device holding {self.root} while building {spec}: "
+                "free some space, or point --venv-cache-dir (or --basetemp) at another disk"
+            )
+        if isinstance(exc, OSError):
+            return f"the environment cache in {self.root} cannot be used for {spec}: {exc}"
+        return str(exc)
+
     def _prepare_root(self) -> None:
         """Refuse a root someone else could have written to; create it ``0700`` (once)."""
         if self._root_ready:
@@ -150,7 +171,8 @@ class EnvStore:
         if self.persistent:
             tag = self.root / "CACHEDIR.TAG"
             if not os.path.lexists(tag):
-                with contextlib.suppress(FileExistsError):
+                # Best effort: a read-only cache can still hand out the entries it holds.
+                with contextlib.suppress(OSError):
                     write_text_nofollow(tag, _CACHEDIR_TAG, exclusive=True)
         self._root_ready = True
 
@@ -197,7 +219,7 @@ class EnvStore:
             )
             if data.get("format") != ENTRY_FORMAT or data.get("digest") != key.digest:
                 return None, "its entry was written by another version of pytest-venvlab"
-        except (KeyError, TypeError, ValueError):
+        except (AttributeError, KeyError, TypeError, ValueError):
             return None, "its entry record is unreadable"
         why = validate(entry, resolved)
         if why is not None:
@@ -257,6 +279,13 @@ class EnvStore:
             interpreter=dict(data["interpreter"]),  # type: ignore[call-overload]
             stamp=self._stamp(key),
         )
+
+
+def _disk_full(exc: OSError | VenvlabError) -> bool:
+    if isinstance(exc, OSError):
+        return exc.errno == errno.ENOSPC
+    text = f"{exc} {getattr(exc, 'stdout', '')} {getattr(exc, 'stderr', '')}"
+    return "No space left on device" in text or "[Errno 28]" in text
 
 
 def validate(entry: StoredEntry, resolved: Resolved) -> str | None:
