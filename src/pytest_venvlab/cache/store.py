@@ -295,6 +295,11 @@ def validate(entry: StoredEntry, resolved: Resolved) -> str | None:
         return f"its interpreter {current['real_executable']} is gone"
     if current != entry.interpreter:
         return f"its interpreter {current['real_executable']} changed since it was built"
+    # The binary may survive its standard library (a half-removed install): its facts are
+    # cached by the binary's stamp, so look at the library itself (one stat).
+    stdlib = resolved.interpreter.paths.get("stdlib")
+    if stdlib and not os.path.isdir(stdlib):
+        return f"its interpreter's standard library {stdlib} is gone"
     for required in (entry.env / "pyvenv.cfg", entry.env):
         if not required.exists():
             return f"it is incomplete ({required} is missing)"
