@@ -59,6 +59,9 @@ def conformance(
     env = dict(os.environ)
     if strict is False:
         env.pop("CI", None)
+    for name in [k for k in env if k.startswith("PYTEST_")]:  # the outer run's xdist state
+        del env[name]
+    basetemp = cwd / f"basetemp-{report}"
     proc = subprocess.run(
         [
             sys.executable,
@@ -67,6 +70,8 @@ def conformance(
             "--venv-conformance",
             "-p",
             "no:cacheprovider",
+            "--basetemp",
+            os.fspath(basetemp),
             "--venv-report",
             os.fspath(path),
             *args,
