@@ -12,6 +12,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -197,3 +198,43 @@ def test_ctrl_c_mid_build_leaves_no_lock_and_no_env(
     result = pytester.runpytest_subprocess(*args)
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(["venvlab: 1 built, 0 reused, 0 private in *s"])
+
+
+HOLDER = """
+import sys, time
+from pathlib import Path
+from pytest_venvlab.cache.safety import KeyLock
+
+lock = KeyLock(Path(sys.argv[1]))
+lock.acquire()
+print("held", flush=True)
+time.sleep(600)
+"""
+
+
+def test_a_waiter_waits_while_the_holder_lives_and_takes_over_when_it_dies(
+    tmp_path: Path,
+) -> None:
+    from pytest_venvlab.cache.safety import KeyLock
+
+    path = tmp_path / "key.lock"
+    waiting = KeyLock(path)
+    with subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(path)], stdout=subprocess.PIPE, text=True
+    ) as holder:
+        try:
+            assert holder.stdout is not None
+            assert holder.stdout.readline() == "held\n"
+            assert path.read_text().startswith(f"pid {holder.pid} on ")  # who holds it
+            waiter = threading.Thread(target=waiting.acquire, daemon=True)
+            waiter.start()
+            waiter.join(2.0)
+            assert waiter.is_alive(), "took a lock that a live process holds"
+            holder.kill()  # SIGKILL: no cleanup in the holder; the kernel frees its flock
+            holder.wait()
+            waiter.join(5.0)
+            assert not waiter.is_alive(), "did not take over the lock of a dead holder"
+            assert path.read_text().startswith(f"pid {os.getpid()} on ")
+        finally:
+            holder.kill()
+    waiting.release()

@@ -122,12 +122,16 @@ class VenvFactory:
         for watched in self._watched.values():
             if fingerprint(watched.entry.env) != watched.entry.fingerprint:
                 reason = f"test {nodeid} changed it"
-                self.store.invalidate(watched.key, watched.entry.env, reason)
+                try:
+                    self.store.invalidate(watched.key, watched.entry.env, reason)
+                    rebuilt = "it will be rebuilt"
+                except VenvlabError as exc:  # e.g. a read-only cache: say so, in the same line
+                    rebuilt = f"it could not be unpublished: {exc}"
                 self.pool.forget(watched.entry.env)
                 problems.append(
                     f"{nodeid} changed the shared environment {watched.spec.describe()} at "
                     f"{watched.entry.env}; shared environments are read-only, use "
-                    "venv_factory(..., private=True) or the venv fixture (it will be rebuilt)"
+                    f"venv_factory(..., private=True) or the venv fixture ({rebuilt})"
                 )
         self._watched.clear()
         return problems

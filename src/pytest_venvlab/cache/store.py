@@ -2,7 +2,7 @@
 
 Layout of a store root::
 
-    <root>/<key-name>.lock        per-key lock (filelock), held while building or invalidating
+    <root>/<key-name>.lock        per-key flock (see .safety), held while building or invalidating
     <root>/<key-name>/entry.json  the commit record, written last (temp file + rename)
     <root>/<key-name>/env-<token> the environment the entry names
 
@@ -123,15 +123,21 @@ class EnvStore:
         return Acquired(entry, built=True, rebuild_reason=reason)
 
     def invalidate(self, key: CacheKey, env: Path, reason: str) -> None:
-        """Unpublish ``env`` (if it is still the entry of ``key``) so the next user rebuilds."""
+        """Unpublish ``env`` (if it is still the entry of ``key``) so the next user rebuilds.
+
+        Raises :class:`VenvlabError` (one line) if the cache does not let it.
+        """
         self._known.pop(key.digest, None)
-        with KeyLock(self.root / f"{key.name}.lock"):
-            data = self._read(key)
-            if data is None or data.get("env") != env.name:
-                return
-            entry_dir = self.root / key.name
-            write_text_nofollow(entry_dir / INVALID_FILE, reason + "\n")
-            (entry_dir / ENTRY_FILE).unlink()
+        try:
+            with KeyLock(self.root / f"{key.name}.lock"):
+                data = self._read(key)
+                if data is None or data.get("env") != env.name:
+                    return
+                entry_dir = self.root / key.name
+                (entry_dir / ENTRY_FILE).unlink()
+                write_text_nofollow(entry_dir / INVALID_FILE, reason + "\n")
+        except OSError as exc:
+            raise VenvlabError(f"could not unpublish {env}: {exc}") from None
 
     def clear(self) -> None:
         """Delete every entry (``--venv-cache-clear``)."""
