@@ -200,3 +200,17 @@ def test_a_corrupt_entry_record_is_rebuilt(
             "venvlab: rebuilt venv pycurrent *: its entry record is unreadable",
         ]
     )
+
+
+def test_clearing_a_symlinked_cache_deletes_nothing(
+    pytester: pytest.Pytester, tmp_path: Path
+) -> None:
+    pytester.makepyfile(ONE_TEST)
+    cache = tmp_path / "cache"
+    _symlink(cache)
+    precious = tmp_path / "elsewhere" / "precious.txt"
+    precious.write_text("keep me\n")
+    result = pytester.runpytest(*QUIET, "--venv-cache-dir", cache, "--venv-cache-clear")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: --venv-cache-dir: cache directory * is a symbolic link*"])
+    assert precious.read_text() == "keep me\n"
