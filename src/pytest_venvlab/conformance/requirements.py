@@ -132,16 +132,22 @@ _ALL = [
 REQUIREMENTS: dict[str, Requirement] = {r.id: r for r in _ALL}
 
 
-def binding_verdict(binding: Binding, creator: Creator, requirement_id: str) -> str | None:
+def binding_verdict(
+    binding: Binding, creator: Creator, requirement_id: str, shell: str | None = None
+) -> str | None:
     """``None`` if a failed check of this kind is a failure for ``creator``; otherwise the
     ``differs`` explanation to report instead.
 
     Only CPython-specific checks can differ: where the creator documents a difference for the
-    row (any creator), or where the creator does not claim to follow CPython at all.
+    row (any creator; a key ``"ACT-3:dash"`` documents it for one shell only), or where the
+    creator does not claim to follow CPython at all.
     """
     if binding is not Binding.CPY:
         return None
-    documented = creator.documented_differences.get(requirement_id)
+    differences = creator.documented_differences
+    documented = (differences.get(f"{requirement_id}:{shell}") if shell else None) or (
+        differences.get(requirement_id)
+    )
     if documented:
         return f"documented difference: {documented}"
     if creator.follows_cpython:

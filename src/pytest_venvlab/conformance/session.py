@@ -238,7 +238,10 @@ class ConformancePlugin:
             binding = Binding(marker.kwargs.get("binding", Binding.PEP))
             differs = None
             if target.creator is not None:
-                differs = binding_verdict(binding, target.creator, rid)
+                shell = callspec.params.get("shell")
+                differs = binding_verdict(
+                    binding, target.creator, rid, shell if isinstance(shell, str) else None
+                )
             check = Check(rid, binding, target, differs)
             item.stash[CHECK_KEY] = check
             item.user_properties.append((PROPERTY, check.properties()))
