@@ -69,8 +69,12 @@ def cpython_install() -> tuple[Path, str]:
 
 
 def test_base_interpreter_replaced_or_removed(
-    pytester: pytest.Pytester, tmp_path: Path, cpython_install: tuple[Path, str]
+    pytester: pytest.Pytester,
+    tmp_path: Path,
+    cpython_install: tuple[Path, str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.delenv("CI", raising=False)  # CI turns the removed Python's skip into a failure
     prefix, version = cpython_install
     base = tmp_path / "base"
     python = _copy_install(prefix, version, base)

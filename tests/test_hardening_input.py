@@ -60,7 +60,10 @@ def _clean(result: pytest.RunResult) -> str:
     return output
 
 
-def test_bad_input_is_one_line_each(pytester: pytest.Pytester) -> None:
+def test_bad_input_is_one_line_each(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CI", raising=False)  # CI turns the missing Python's skip into a failure
     pytester.makepyfile(test_bad=BAD_INPUT)
     result = pytester.runpytest(*QUIET, "-rs")
     result.assert_outcomes(failed=5, errors=3, skipped=1)
