@@ -225,3 +225,19 @@ def test_spec_packages_are_installed_at_creation(wheel_factory, tmp_path: Path) 
     wheel = wheel_factory(name="made_at_build")
     venv = create_venv(VenvSpec(creator="venv", packages=[str(wheel)]), tmp_path / "env")
     assert venv.run(["python", "-c", "import made_at_build"]).returncode == 0
+
+
+def test_virtualenv_declares_the_pythons_it_can_seed_pip_into() -> None:
+    """virtualenv 21's embedded wheels stop at 3.9: it must say so, not fail building."""
+    from virtualenv.seed.wheels.embed import BUNDLE_SUPPORT
+
+    for version in ("3.8", "3.9"):
+        try:
+            resolved = resolve(VenvSpec(creator="virtualenv", python=version, pip=True))
+        except InterpreterNotFoundError:
+            continue
+        reason = resolved.unsupported()
+        if version in BUNDLE_SUPPORT:
+            assert reason is None
+        else:
+            assert reason == "creator 'virtualenv' does not support environments with pip"

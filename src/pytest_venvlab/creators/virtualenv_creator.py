@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from typing import TYPE_CHECKING, ClassVar
 
@@ -12,6 +13,16 @@ if TYPE_CHECKING:
     from ..interpreters import Interpreter
 
 __all__ = ["VirtualenvCreator"]
+
+
+@functools.lru_cache(maxsize=1)
+def _seedable_pythons() -> frozenset[str]:
+    """The Python versions virtualenv's embedded wheels can seed pip into."""
+    try:
+        from virtualenv.seed.wheels.embed import BUNDLE_SUPPORT
+    except ImportError:  # an older or newer layout: assume it can, as before
+        return frozenset(f"3.{minor}" for minor in range(8, 30))
+    return frozenset(BUNDLE_SUPPORT)
 
 
 class VirtualenvCreator(Creator):
@@ -38,7 +49,8 @@ class VirtualenvCreator(Creator):
         return str(virtualenv.__version__)
 
     def capabilities(self, interpreter: Interpreter) -> Capabilities:
-        return Capabilities(pythons=">=3.8")
+        # Its embedded seed wheels cover only the Pythons its bundle lists (3.9+ in 21.x).
+        return Capabilities(with_pip=interpreter.version_short in _seedable_pythons())
 
     def create(self, request: CreateRequest) -> None:
         from virtualenv import cli_run
