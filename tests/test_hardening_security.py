@@ -151,7 +151,8 @@ def test_a_symlink_planted_at_a_lock_is_not_followed(
     victim.write_text("precious\n")
     lock.unlink()
     lock.symlink_to(victim)
-    result = pytester.runpytest(*QUIET, "--venv-cache-dir", built_cache)
+    # A subprocess with a time limit: a lock that followed the link could also spin forever.
+    result = pytester.runpytest_subprocess(*QUIET, "--venv-cache-dir", built_cache, timeout=60)
     result.assert_outcomes(failed=1)
     _no_traceback(result)
     result.stdout.fnmatch_lines(
