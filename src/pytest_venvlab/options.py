@@ -86,8 +86,8 @@ def add_options(parser: pytest.Parser) -> None:
         dest="venv_cache_dir",
         default=None,
         metavar="PATH",
-        help="keep built environments in PATH across runs (validated before reuse); without it "
-        "they last for one run. ini: venv_cache_dir",
+        help="keep built environments in PATH across runs (validated before reuse; PATH must be "
+        "yours and writable only by you); without it they last for one run. ini: venv_cache_dir",
     )
     group.addoption(
         "--venv-cache-clear",
