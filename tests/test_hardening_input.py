@@ -202,3 +202,24 @@ def test_a_read_only_cache_hands_out_what_it_has_and_refuses_to_build(
             "venvlab: 0 built, 1 reused, 0 private in *s",
         ]
     )
+
+
+def test_a_failed_build_is_not_retried_by_every_test(
+    pytester: pytest.Pytester, tmp_path: Path
+) -> None:
+    calls = tmp_path / "calls"
+    creator = f"cmd:sh -c 'echo run >> {calls}; echo cannot-build >&2; exit 1' {{python}}"
+    pytester.makepyfile(
+        f"""
+        import pytest
+
+        @pytest.mark.parametrize("i", range(5))
+        def test_env(venv_factory, i):
+            venv_factory(creator={creator!r})
+        """
+    )
+    result = pytester.runpytest(*QUIET)
+    result.assert_outcomes(failed=5)
+    _clean(result)
+    assert result.stdout.lines.count("cannot-build") == 5  # every test shows the stderr ...
+    assert calls.read_text() == "run\n"  # ... from the one attempt
