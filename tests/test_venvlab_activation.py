@@ -70,6 +70,8 @@ def _interactive_output(shell: str, exe: str, script: Path) -> str:
         "HOME": "/nonexistent",
         "LC_ALL": "C.UTF-8",
         "TERM": "dumb",
+        # No tty: line editors assume 80 columns and cut longer lines; keep every line whole.
+        "COLUMNS": "4096",
         "S": os.fspath(script),
     }
     if shell != "tcsh":
