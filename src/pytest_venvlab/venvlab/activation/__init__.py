@@ -7,6 +7,7 @@ context, so the scripts only format them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .csh import render_csh
@@ -59,6 +60,19 @@ class ActivationContext:
     def prompt_var_always(self) -> bool:
         """Whether ``VIRTUAL_ENV_PROMPT`` is set even with the prompt disabled (3.13+)."""
         return self.version >= (3, 13)
+
+    def prompt_var_lines(self, set_line: Callable[[str, str], str]) -> tuple[str, str]:
+        """The lines that set ``VIRTUAL_ENV_PROMPT``, as ``(when enabled, always)``.
+
+        ``set_line(value, indent)`` writes them in the shell's language. At most one of the two
+        is non-empty; both are empty where the version never sets the variable (ACT-4).
+        """
+        value = self.virtual_env_prompt
+        if value is None:
+            return "", ""
+        if self.prompt_var_always:
+            return "", set_line(value, "")
+        return set_line(value, "    "), ""
 
 
 #: Script file name -> renderer, in the order they are written.

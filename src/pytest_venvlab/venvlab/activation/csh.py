@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .quoting import csh_prompt, csh_quote
+from .template import fill
 
 if TYPE_CHECKING:
     from . import ActivationContext
@@ -57,15 +58,13 @@ rehash
 """
 
 
+def _set_prompt_var(value: str, indent: str) -> str:
+    return f"{indent}setenv VIRTUAL_ENV_PROMPT {csh_quote(value)}\n"
+
+
 def render_csh(ctx: ActivationContext) -> str:
     """The ``activate.csh`` script for ``ctx``."""
-    enabled, always = "", ""
-    value = ctx.virtual_env_prompt
-    if value is not None:
-        if ctx.prompt_var_always:
-            always = f"setenv VIRTUAL_ENV_PROMPT {csh_quote(value)}\n"
-        else:
-            enabled = f"    setenv VIRTUAL_ENV_PROMPT {csh_quote(value)}\n"
+    enabled, always = ctx.prompt_var_lines(_set_prompt_var)
     replacements = {
         "@DEACTIVATE@": _DEACTIVATE_ALIAS,
         "@BIN@": ctx.bin_dir,
@@ -75,7 +74,4 @@ def render_csh(ctx: ActivationContext) -> str:
         "@PROMPT_WHEN_ENABLED@": enabled,
         "@PROMPT_ALWAYS@": always,
     }
-    text = _TEMPLATE
-    for key, val in replacements.items():
-        text = text.replace(key, val)
-    return text
+    return fill(_TEMPLATE, replacements)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .quoting import fish_quote
+from .template import fill
 
 if TYPE_CHECKING:
     from . import ActivationContext
@@ -89,15 +90,13 @@ if test -z "$VIRTUAL_ENV_DISABLE_PROMPT"
 @PROMPT_ALWAYS@"""
 
 
+def _set_prompt_var(value: str, indent: str) -> str:
+    return f"{indent}set -gx VIRTUAL_ENV_PROMPT {fish_quote(value)}\n"
+
+
 def render_fish(ctx: ActivationContext) -> str:
     """The ``activate.fish`` script for ``ctx``."""
-    enabled, always = "", ""
-    value = ctx.virtual_env_prompt
-    if value is not None:
-        if ctx.prompt_var_always:
-            always = f"set -gx VIRTUAL_ENV_PROMPT {fish_quote(value)}\n"
-        else:
-            enabled = f"    set -gx VIRTUAL_ENV_PROMPT {fish_quote(value)}\n"
+    enabled, always = ctx.prompt_var_lines(_set_prompt_var)
     replacements = {
         "@BIN@": ctx.bin_dir,
         "@ENV@": fish_quote(ctx.env_dir),
@@ -107,7 +106,4 @@ def render_fish(ctx: ActivationContext) -> str:
         "@PROMPT_WHEN_ENABLED@": enabled,
         "@PROMPT_ALWAYS@": always,
     }
-    text = _TEMPLATE
-    for key, val in replacements.items():
-        text = text.replace(key, val)
-    return text
+    return fill(_TEMPLATE, replacements)

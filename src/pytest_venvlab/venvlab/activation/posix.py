@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .quoting import bash_prompt, sh_prompt, sh_quote, zsh_prompt
+from .template import fill
 
 if TYPE_CHECKING:
     from . import ActivationContext
@@ -115,13 +116,7 @@ def _export_prompt(value: str, indent: str) -> str:
 def render_posix(ctx: ActivationContext) -> str:
     """The ``activate`` script for ``ctx``."""
     shown = ctx.shown_prompt
-    enabled, always = "", ""
-    value = ctx.virtual_env_prompt
-    if value is not None:
-        if ctx.prompt_var_always:
-            always = _export_prompt(value, "")
-        else:
-            enabled = _export_prompt(value, "    ")
+    enabled, always = ctx.prompt_var_lines(_export_prompt)
     replacements = {
         "@BIN@": ctx.bin_dir,
         "@ENV@": sh_quote(ctx.env_dir),
@@ -135,7 +130,4 @@ def render_posix(ctx: ActivationContext) -> str:
         "@PROMPT_WHEN_ENABLED@": enabled,
         "@PROMPT_ALWAYS@": always,
     }
-    text = _TEMPLATE
-    for key, val in replacements.items():
-        text = text.replace(key, val)
-    return text
+    return fill(_TEMPLATE, replacements)
