@@ -5,13 +5,13 @@ from __future__ import annotations
 import functools
 import json
 import os
-import subprocess
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from ..handle import Venv
 from ..interpreters import Interpreter
+from ..process import run_command
 from ..pyvenv_cfg import parse_pyvenv_cfg
 
 __all__ = ["PROBE_SCRIPT", "EnvFacts", "bare_env", "run_probe"]
@@ -87,15 +87,12 @@ def run_probe(
     extra_env: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Run the probe with ``python`` (and interpreter ``flags``) in a bare environment."""
-    proc = subprocess.run(
+    proc = run_command(
         [os.fspath(python), *flags, "-c", PROBE_SCRIPT],
         env=bare_env(extra_env),
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        errors="replace",
-        timeout=120,
         check=False,
+        timeout=120,
+        what="the conformance probe",
     )
     if proc.returncode != 0:
         raise AssertionError(

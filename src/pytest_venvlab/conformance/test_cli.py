@@ -15,7 +15,7 @@ import pytest
 
 from ..errors import VenvlabError
 from ..handle import Venv
-from ..process import hermetic_env
+from ..process import hermetic_env, run_command
 from ..pyvenv_cfg import read_pyvenv_cfg
 from .facts import run_probe
 from .marks import requirement
@@ -24,16 +24,8 @@ from .targets import Target
 
 
 def _run(argv: list[str], cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        argv,
-        env=hermetic_env(),
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        errors="replace",
-        timeout=300,
-        check=False,
+    return run_command(
+        argv, env=hermetic_env(), cwd=cwd, check=False, timeout=300, what="creator command line"
     )
 
 
